@@ -1,0 +1,50 @@
+"""Finding out what an implementation can do, by running a call on it.
+
+Only what can be probed safely is probed: whether calls see the caller's
+objects (``shares_memory``) and whether they run outside ``submit()``
+(``background``).  Everything else is declared in the :class:`Implementation`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+from conformance import tasks
+from conformance.implementation import CAPABILITIES, PROBED, Implementation, shutdown_within
+
+
+class ProbeFailed(RuntimeError):
+    """The probe's own calls did not run: the implementation cannot be examined."""
+
+
+def probe(implementation: Implementation, timeout: float) -> dict[str, bool]:
+    """Run the probe calls on a fresh executor; the probed capabilities."""
+    executor = implementation.factory(max_workers=2)
+    try:
+        items: list[Any] = []
+        shared = executor.submit(tasks.append_to, items, "probe")
+        location = executor.submit(tasks.where)
+        shared.result(timeout)
+        pid, thread = location.result(timeout)
+    except Exception as exc:
+        raise ProbeFailed(
+            f"probing {implementation.name} failed: submit(...).result({timeout:g}) raised"
+            f" {type(exc).__name__}: {exc}"
+        ) from exc
+    finally:
+        shutdown_within(executor, timeout, wait=True)
+    return {
+        "shares_memory": items == ["probe"],
+        "background": (pid, thread) != (os.getpid(), threading.get_ident()),
+    }
+
+
+def effective(implementation: Implementation, probed: dict[str, bool]) -> dict[str, bool]:
+    """Each capability as declared, or as probed where not declared."""
+    values = {}
+    for name in CAPABILITIES:
+        declared = implementation.declared(name)
+        values[name] = probed[name] if declared is None and name in PROBED else bool(declared)
+    return values

@@ -1,0 +1,5 @@
+"""Print the clause catalog as Markdown: ``python -m conformance.clauses > CLAUSES.md``."""
+
+from conformance.clauses import markdown
+
+print(markdown(), end="")

@@ -1,0 +1,23 @@
+"""Clauses of ``Executor.submit`` and of the implementation description."""
+
+from conformance.clauses import Clause, doc
+
+AREA = "Submitting calls"
+SUBMIT = doc("concurrent.futures.Executor.submit")
+
+CLAUSES = [
+    Clause("SUB-1", AREA, "submit() returns a concurrent.futures.Future for the call.", SUBMIT),
+    Clause("SUB-2", AREA,
+           "The call runs as fn(*args, **kwargs) with exactly the arguments given to submit().",
+           SUBMIT),
+    Clause("SUB-3", AREA,
+           "Keyword arguments named like submit()'s own parameter (fn) are passed to the"
+           " call, since fn is positional-only.", SUBMIT, since=(3, 9)),
+    Clause("SUB-4", AREA, "Each submit() returns a new future of its own.", SUBMIT),
+    Clause("SUB-5", AREA, "Every submitted call runs exactly once, and its future gives that"
+           " call's own result.", SUBMIT),
+    Clause("DECL-1", "The implementation under test",
+           "Each capability an implementation declares is true of it, as far as the suite"
+           " can probe.", doc(""),
+           note="the suite's own rule: a false declaration would skip specs wrongly"),
+]

@@ -1,0 +1,236 @@
+"""The harness a spec works through: executors, gates, and bounded waits.
+
+Every spec gets a fresh :class:`Conformance` (the ``conformance`` fixture).
+It builds executors from the implementation under test, hands out gates that
+work wherever the calls run, and bounds every wait.  When the spec ends, pass
+or fail, it opens every gate it handed out and shuts every executor down,
+waiting a bounded time for each, so a broken executor yields a failure and
+never a stuck run.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance import tasks
+from conformance.implementation import Implementation, shutdown_within
+from conformance.sync import Kit
+from conformance.tasks import Event
+
+#: How long, in unscaled seconds, a call may take to start or finish when
+#: nothing holds it back.  Generous: only a broken executor ever reaches it.
+PROMPT = 10.0
+
+#: How long, in unscaled seconds, to watch for something that must not happen
+#: (a queued call starting, or reported running, while every worker is busy).
+SETTLE = 0.25
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Time budgets, all multiplied by one scale (``--conformance-time-scale``)."""
+
+    scale: float = 1.0
+
+    def __call__(self, seconds: float) -> float:
+        return seconds * self.scale
+
+
+@dataclass
+class Outcome:
+    """What a bounded call did: its value or exception, and how long it took."""
+
+    value: Any = None
+    exception: BaseException | None = None
+    elapsed: float = 0.0
+
+    def unwrap(self) -> Any:
+        if self.exception is not None:
+            raise self.exception
+        return self.value
+
+
+@dataclass
+class Blocked:
+    """A submitted call that has announced its start and waits for its gate."""
+
+    future: Future[Any]
+    started: Event
+    gate: Event
+    value: Any = None
+
+
+@dataclass
+class Conformance:
+    """One spec's view of the implementation under test."""
+
+    implementation: Implementation
+    capabilities: dict[str, bool]
+    clock: Clock
+    kit: Kit
+    _gates: list[Event] = field(default_factory=list)
+    _executors: list[Executor] = field(default_factory=list)
+
+    # -- executors -----------------------------------------------------------
+
+    @contextmanager
+    def executor(self, max_workers: int = 2) -> Iterator[Executor]:
+        """A fresh executor, shut down (after opening every gate) on exit."""
+        executor = self.implementation.factory(max_workers=max_workers)
+        self._executors.append(executor)
+        try:
+            yield executor
+        finally:
+            self.release(executor)
+
+    def release(self, executor: Executor) -> None:
+        """Open every gate, then shut ``executor`` down within a bounded time."""
+        self.open_all_gates()
+        if executor in self._executors:
+            self._executors.remove(executor)
+        budget = self.clock(PROMPT)
+        if not shutdown_within(executor, budget, wait=True):
+            raise AssertionError(
+                f"shutdown(wait=True) did not return within {budget:g}s after every"
+                " gate was opened: the executor is stuck"
+            )
+
+    def close(self) -> None:
+        """End of the spec: release whatever is still open."""
+        errors = []
+        for executor in list(self._executors):
+            try:
+                self.release(executor)
+            except BaseException as exc:
+                errors.append(exc)
+        self.open_all_gates()
+        if errors:
+            raise errors[0]
+
+    # -- gates ---------------------------------------------------------------
+
+    def event(self) -> Event:
+        """A closed gate (an event), opened automatically when the spec ends."""
+        gate = self.kit.event()
+        self._gates.append(gate)
+        return gate
+
+    def log(self) -> Any:
+        return self.kit.log()
+
+    def open_all_gates(self) -> None:
+        for gate in self._gates:
+            gate.set()
+
+    def submit_blocked(self, executor: Executor, value: Any = None,
+                       log: Any = None) -> Blocked:
+        """Submit a call that announces its start, then waits for its gate."""
+        started, gate = self.event(), self.event()
+        future = executor.submit(
+            tasks.gated, started, gate, self.clock(PROMPT * 6), value, log
+        )
+        return Blocked(future, started, gate, value)
+
+    def wait_started(self, blocked: Blocked, what: str = "the call") -> None:
+        """Wait (bounded) for a blocked call to start; fail saying so if it does not."""
+        budget = self.clock(PROMPT)
+        if not blocked.started.wait(budget):
+            raise AssertionError(
+                f"{what} did not start within {budget:g}s although a worker was free"
+            )
+
+    def occupy_all_workers(self, executor: Executor, max_workers: int) -> list[Blocked]:
+        """Block every worker of ``executor`` on a gated call, each known to run."""
+        blockers = [self.submit_blocked(executor, i) for i in range(max_workers)]
+        for blocker in blockers:
+            self.wait_started(blocker, "a call submitted to an idle executor")
+        return blockers
+
+    def submit_queued(self, executor: Executor, *values: Any, log: Any = None) -> list[Blocked]:
+        """Submit calls (one per value) while every worker is busy: they must stay pending.
+
+        Watches for :data:`SETTLE` seconds that none of them starts, which also
+        gives an executor that marks queued calls as running, or done, the time
+        to show it (the watch ends early when one does).
+        """
+        queued = [self.submit_blocked(executor, value, log) for value in values]
+        deadline = time.monotonic() + self.clock(SETTLE)
+        while time.monotonic() < deadline and not any(
+            q.started.is_set() or q.future.running() or q.future.done() for q in queued
+        ):
+            time.sleep(0.001)
+        if any(q.started.is_set() for q in queued):
+            raise AssertionError(
+                "a call started while every worker was busy: the executor runs more than"
+                " max_workers calls at once (if that is by design, declare"
+                " Implementation(bounded_workers=False))"
+            )
+        return queued
+
+    # -- bounded waits -------------------------------------------------------
+
+    def call(self, fn: Callable[..., Any], *args: Any, bound: float | None = None,
+             what: str = "the call", open_when_waiting: Event | None = None,
+             **kwargs: Any) -> Outcome:
+        """Run ``fn`` in a helper thread; fail if it has not returned within ``bound``.
+
+        Used for every operation of the executor under test that could block:
+        a broken executor then costs a bounded wait and a clear failure.  With
+        ``open_when_waiting``, that gate is opened once the helper thread is
+        inside ``fn``: the call's outcome arrives while the caller waits.
+        """
+        budget = self.clock(PROMPT) if bound is None else bound
+        outcome = Outcome()
+        done = threading.Event()
+
+        def run() -> None:
+            start = time.monotonic()
+            try:
+                outcome.value = fn(*args, **kwargs)
+            except BaseException as exc:
+                outcome.exception = exc
+            finally:
+                outcome.elapsed = time.monotonic() - start
+                done.set()
+
+        thread = threading.Thread(target=run, name="conformance-call", daemon=True)
+        thread.start()
+        if open_when_waiting is not None:
+            name = getattr(fn, "__name__", "")
+            self.wait_until(lambda: done.is_set() or _inside(thread, name),
+                            f"{what} was not entered")
+            open_when_waiting.set()
+        if not done.wait(budget):
+            raise AssertionError(f"{what} did not return within {budget:g}s")
+        return outcome
+
+    def result(self, future: Future[Any], what: str = "result()") -> Any:
+        """``future.result()`` with no timeout, bounded from outside."""
+        return self.call(future.result, what=what).unwrap()
+
+    def wait_until(self, predicate: Callable[[], bool], what: str,
+                   bound: float | None = None) -> None:
+        """Poll ``predicate`` until it holds; fail naming ``what`` after ``bound``."""
+        budget = self.clock(PROMPT) if bound is None else bound
+        deadline = time.monotonic() + budget
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{what} within {budget:g}s")
+            time.sleep(0.001)
+
+
+def _inside(thread: threading.Thread, function_name: str) -> bool:
+    """Whether ``thread`` is currently executing a function of that name."""
+    frame = sys._current_frames().get(thread.ident or -1)
+    while frame is not None:
+        if frame.f_code.co_name == function_name:
+            return True
+        frame = frame.f_back
+    return False

@@ -1,0 +1,133 @@
+"""What the suite runs against: an executor factory and what it can do.
+
+An implementation is named by ``MODULE:ATTR``.  ATTR is either a callable that,
+called as ``ATTR(max_workers=N)``, returns a fresh executor (the standard
+library's pool classes are such callables), or an :class:`Implementation`
+describing a factory together with its capabilities.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Capabilities a spec may need, and what each one means.  A spec that needs
+#: one the implementation lacks is reported as not applicable, never as passed.
+CAPABILITIES: dict[str, str] = {
+    "background": "calls run outside submit(), so submit() returns while a call still runs",
+    "shares_memory": "calls run in the caller's process and see the caller's objects",
+    "bounded_workers": "at most max_workers calls run at once; the others wait, pending",
+    "cancels_pending": "a call that has not started yet can be cancelled",
+}
+
+#: Capabilities that the suite finds out by running a call when not declared.
+PROBED = ("background", "shares_memory")
+
+
+class BadImplementation(ValueError):
+    """The named implementation cannot be used: it does not load or build an executor."""
+
+
+@dataclass(frozen=True)
+class Implementation:
+    """An executor factory, its name in test ids, and what it can do.
+
+    ``factory(max_workers=N)`` must return a new executor each time.  A
+    capability left as ``None`` is probed; a declared one is checked against
+    the probe.  ``deviations`` maps clause ids to the reason this
+    implementation is known not to keep them: those specs still run and are
+    reported as expected failures.
+    """
+
+    name: str
+    factory: Callable[..., Any]
+    background: bool | None = None
+    shares_memory: bool | None = None
+    bounded_workers: bool = True
+    cancels_pending: bool = True
+    deviations: Mapping[str, str] = field(default_factory=dict)
+
+    def declared(self, capability: str) -> bool | None:
+        """The declared value of a capability, ``None`` when left to the probe."""
+        if capability not in CAPABILITIES:
+            raise KeyError(f"no capability {capability!r}; known: {', '.join(CAPABILITIES)}")
+        value: bool | None = getattr(self, capability)
+        return value
+
+
+def load(spec: str, bundled: Mapping[str, str]) -> Implementation:
+    """The implementation that ``spec`` (``MODULE:ATTR`` or a bundled name) names."""
+    target = bundled.get(spec, spec)
+    module_name, colon, attr_path = target.partition(":")
+    if not colon or not module_name or not attr_path:
+        names = ", ".join(bundled)
+        raise BadImplementation(f"expected MODULE:ATTR or one of {names} (got {spec!r})")
+    try:
+        obj: Any = importlib.import_module(module_name)
+    except Exception as exc:
+        raise BadImplementation(
+            f"cannot import module {module_name!r}: {type(exc).__name__}: {exc}"
+        ) from None
+    for part in attr_path.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise BadImplementation(
+                f"module {module_name!r} has no attribute {attr_path!r}"
+            ) from None
+    if isinstance(obj, Implementation):
+        return obj
+    if callable(obj):
+        name = spec if spec in bundled else attr_path
+        return Implementation(name=name, factory=obj)
+    raise BadImplementation(
+        f"{target} is {type(obj).__name__}, neither an executor factory nor an Implementation"
+    )
+
+
+def check_factory(implementation: Implementation, timeout: float) -> None:
+    """Build one executor and shut it down, or say plainly why that fails."""
+    try:
+        executor = implementation.factory(max_workers=1)
+    except Exception as exc:
+        raise BadImplementation(
+            f"factory(max_workers=1) raised {type(exc).__name__}: {exc}"
+        ) from None
+    missing = [name for name in ("submit", "map", "shutdown")
+               if not callable(getattr(executor, name, None))]
+    if missing:
+        raise BadImplementation(
+            f"factory(max_workers=1) returned {type(executor).__name__}, which is not an"
+            f" Executor (no {', '.join(missing)})"
+        )
+    if not shutdown_within(executor, timeout):
+        raise BadImplementation(
+            f"shutdown() of a new, unused executor did not return within {timeout:g}s"
+        )
+
+
+def shutdown_within(executor: Executor, timeout: float, **kwargs: Any) -> bool:
+    """Shut ``executor`` down, waiting at most ``timeout`` seconds for it.
+
+    The call runs in a daemon thread so that an executor that never returns
+    from shutdown costs a bounded wait and a failure, not a stuck run.
+    Exceptions raised by shutdown propagate.
+    """
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            executor.shutdown(**kwargs)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, name="conformance-shutdown", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if outcome:
+        raise outcome[0]
+    return not thread.is_alive()

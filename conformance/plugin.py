@@ -1,0 +1,402 @@
+"""The pytest plugin: options, the implementation seam, markers, and the report.
+
+Registered through the ``pytest11`` entry point, so ``pytest --pyargs
+conformance --executor mypkg.pools:make_pool`` runs every spec against that
+executor.  The seam is the ``executor_implementation`` fixture, parametrized
+with the implementations the options name; a ``conftest.py`` may override it
+the way anyio users override ``anyio_backend``.
+
+Every option is resolved in one place, :func:`resolve`, with this precedence:
+command-line flag > environment variable > ini key > default.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance import clauses, profiles
+from conformance.capabilities import effective, probe
+from conformance.harness import PROMPT, Clock, Conformance
+from conformance.implementation import (
+    CAPABILITIES,
+    BadImplementation,
+    Implementation,
+    check_factory,
+    load,
+)
+from conformance.report import NOT_APPLICABLE, Verdicts
+from conformance.sync import Kit
+
+CLAUSE_MARK = "conformance_clause"
+REQUIRES_MARK = "conformance_requires"
+
+
+# -- options ----------------------------------------------------------------------
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise ValueError("must be greater than 0")
+    return value
+
+
+def _profile(text: str) -> str:
+    if text not in profiles.PROFILES:
+        raise ValueError(f"must be one of {', '.join(profiles.PROFILES)}")
+    return text
+
+
+def _executors(text: str) -> list[str]:
+    return [part for part in re.split(r"[\s,]+", text) if part]
+
+
+def _flag(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered not in ("1", "0", "true", "false", "yes", "no", "on", "off", ""):
+        raise ValueError("must be true or false")
+    return lowered in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One knob, named the same way as a flag, an environment variable and an ini key."""
+
+    name: str
+    help: str
+    default: Any
+    parse: Callable[[str], Any]
+
+    @property
+    def flag(self) -> str:
+        return "--executor" if self.name == "executor" else f"--conformance-{self.name}"
+
+    @property
+    def dest(self) -> str:
+        return "conformance_" + self.name.replace("-", "_")
+
+    @property
+    def ini(self) -> str:
+        return self.dest
+
+    @property
+    def env(self) -> str:
+        return self.dest.upper()
+
+
+SETTINGS = {
+    s.name: s
+    for s in (
+        Setting("executor", "MODULE:ATTR of an executor factory or Implementation, or a"
+                " bundled name (repeatable); default: every bundled implementation",
+                None, _executors),
+        Setting("time-scale", "multiply every time budget of the suite by this factor",
+                1.0, _positive_float),
+        Setting("timeout", "seconds (before scaling) after which a spec fails as hung",
+                120.0, _positive_float),
+        Setting("profile", "Hypothesis profile of the specs: dev, ci or thorough",
+                "dev", _profile),
+        Setting("report", "write the clause report to PATH.json and PATH.md", None, Path),
+        Setting("strict", "failing recommended clauses fail the run too", False, _flag),
+    )
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("conformance", "executor conformance suite")
+    for s in SETTINGS.values():
+        if s.name == "executor":
+            group.addoption(s.flag, action="append", dest=s.dest, metavar="MODULE:ATTR",
+                            help=s.help)
+            parser.addini(s.ini, s.help, type="linelist", default=[])
+        elif s.name == "strict":
+            group.addoption(s.flag, action="store_const", const="true", dest=s.dest,
+                            help=s.help)
+            parser.addini(s.ini, s.help, default="")
+        else:
+            group.addoption(s.flag, dest=s.dest, metavar="VALUE", help=s.help)
+            parser.addini(s.ini, s.help, default="")
+    group.addoption("--conformance-clauses", action="store_true",
+                    help="list the clause catalog and exit")
+
+
+def resolve(config: pytest.Config, name: str) -> tuple[Any, str]:
+    """The value of a setting and where it came from (flag > env > ini > default)."""
+    s = SETTINGS[name]
+    raw: Any = config.getoption(s.dest)
+    source = "the command line"
+    if raw is None and os.environ.get(s.env, "").strip():
+        raw, source = os.environ[s.env], f"environment variable {s.env}"
+    if raw is None and config.getini(s.ini):
+        raw, source = config.getini(s.ini), f"ini key {s.ini}"
+    if raw is None:
+        return s.default, "default"
+    try:
+        if isinstance(raw, list):  # repeated flag, or an ini line list
+            return [v for item in raw for v in s.parse(item)], source
+        return s.parse(raw), source
+    except ValueError as exc:
+        raise pytest.UsageError(f"{s.flag}: bad value {raw!r} (from {source}): {exc}") from None
+
+
+# -- the run ----------------------------------------------------------------------
+
+
+@dataclass(eq=False)  # a plugin: compared and hashed by identity
+class Run:
+    """What the plugin knows for the whole session."""
+
+    implementations: list[Implementation]
+    clock: Clock
+    timeout: float
+    strict: bool
+    report: Path | None
+    sources: dict[str, str]
+    verdicts: Verdicts = field(default_factory=Verdicts)
+    probed: dict[str, dict[str, bool]] = field(default_factory=dict)
+    kits: dict[bool, Kit] = field(default_factory=dict)
+    #: Level of the clause of every failed test ("other" outside the specs).
+    failures: dict[str, str] = field(default_factory=dict)
+    written: list[Path] = field(default_factory=list)
+
+    def probe(self, implementation: Implementation) -> dict[str, bool]:
+        if implementation.name not in self.probed:
+            self.probed[implementation.name] = probe(implementation, self.clock(PROMPT))
+        return self.probed[implementation.name]
+
+    def kit(self, shared_memory: bool) -> Kit:
+        return self.kits.setdefault(shared_memory, Kit(shared_memory))
+
+    # The run is itself a plugin: it holds the seam fixture and the report hooks.
+
+    @pytest.fixture(scope="session")
+    def executor_implementation(self, request: pytest.FixtureRequest) -> Implementation:
+        """The implementation under test: override this fixture to supply your own."""
+        implementation: Implementation = request.param
+        return implementation
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        # Parametrize only where the seam is this plugin's fixture: a
+        # conftest.py that overrides it chooses its own implementations.
+        defs = metafunc._arg2fixturedefs.get("executor_implementation", ())
+        if defs and defs[-1].func.__qualname__ == "Run.executor_implementation":
+            metafunc.parametrize("executor_implementation", self.implementations,
+                                 ids=[i.name for i in self.implementations],
+                                 indirect=True, scope="session")
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        props = dict(report.user_properties)
+        implementation = props.get("conformance_implementation")
+        clause_id = props.get("conformance_clause")
+        if report.failed:
+            self.failures[report.nodeid] = (
+                clauses.get(clause_id).level if clause_id else "other"
+            )
+        if implementation is None or clause_id is None:
+            return
+        if hasattr(report, "wasxfail"):
+            if report.skipped:
+                self.verdicts.add(implementation, clause_id, "deviation",
+                                  report.wasxfail.removeprefix("reason: "))
+        elif report.failed:
+            self.verdicts.add(implementation, clause_id, "failed")
+        elif report.skipped:
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
+            self.verdicts.add(implementation, clause_id, "n/a",
+                              reason.removeprefix("Skipped: "))
+        elif report.when == "call":
+            self.verdicts.add(implementation, clause_id, "passed")
+
+    @property
+    def only_recommended_failed(self) -> bool:
+        return bool(self.failures) and set(self.failures.values()) == {"recommended"}
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        for kit in self.kits.values():
+            kit.close()
+        if hasattr(session.config, "workerinput"):
+            return
+        if self.report is not None and self.verdicts.by_implementation:
+            self.written = self.verdicts.write(self.report)
+        # A failing recommended clause is reported, but fails the run only in
+        # strict mode: the exit status speaks for the documented contract.
+        if (session.exitstatus == pytest.ExitCode.TESTS_FAILED and not self.strict
+                and self.only_recommended_failed):
+            session.exitstatus = pytest.ExitCode.OK
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if not self.verdicts.by_implementation:
+            return
+        terminalreporter.write_sep("=", "conformance: clause verdicts")
+        for line in self.verdicts.lines():
+            terminalreporter.write_line(line)
+        if self.only_recommended_failed and not self.strict:
+            terminalreporter.write_line(
+                "only recommended clauses failed: the run passes"
+                " (--conformance-strict makes them fail it)"
+            )
+        for path in self.written:
+            terminalreporter.write_line(f"report written to {path}")
+
+
+RUN = pytest.StashKey[Run]()
+
+
+def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    if config.getoption("conformance_clauses"):
+        print(clauses.markdown(), end="")
+        return 0
+    return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{CLAUSE_MARK}(id): the clause of the contract a"
+                            " spec checks")
+    config.addinivalue_line("markers", f"{REQUIRES_MARK}(*capabilities): capabilities a"
+                            " spec needs; without them it is not applicable")
+    for clause in clauses.CATALOG.values():
+        config.addinivalue_line("markers", f"{clause.id}: {clause.promise}")
+
+    values, sources = {}, {}
+    for name in SETTINGS:
+        values[name], sources[name] = resolve(config, name)
+    profiles.select(values["profile"])
+    clock = Clock(values["time-scale"])
+    run = config.stash[RUN] = Run(
+        implementations=_implementations(values["executor"], sources["executor"], clock),
+        clock=clock,
+        timeout=values["timeout"],
+        strict=values["strict"],
+        report=values["report"],
+        sources=sources,
+    )
+    config.pluginmanager.register(run, "conformance-run")
+
+
+def _implementations(specs: list[str] | None, source: str, clock: Clock) -> list[Implementation]:
+    from implementations import BUNDLED
+
+    chosen: list[Implementation] = []
+    for spec in specs or list(BUNDLED):
+        try:
+            implementation = load(spec, BUNDLED)
+            # An executor the user names is built once now, so that a factory
+            # that cannot build one stops the run with one line.
+            if specs:
+                check_factory(implementation, clock(PROMPT))
+        except BadImplementation as exc:
+            raise pytest.UsageError(f"--executor {spec} (from {source}): {exc}") from None
+        chosen.append(implementation)
+    names = [i.name for i in chosen]
+    duplicates = {n for n in names if names.count(n) > 1}
+    if duplicates:
+        raise pytest.UsageError(
+            f"--executor: two implementations are named {', '.join(sorted(duplicates))}; give"
+            " one of them an Implementation(name=...)"
+        )
+    return chosen
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    run = config.stash.get(RUN, None)
+    if run is None:
+        return []
+    names = ", ".join(i.name for i in run.implementations)
+    return [
+        f"conformance: executors {names} (from {run.sources['executor']}),"
+        f" time scale {run.clock.scale:g} (from {run.sources['time-scale']}),"
+        f" profile {profiles.current()} (from {run.sources['profile']})"
+    ]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    run = config.stash[RUN]
+    for item in items:
+        mark = item.get_closest_marker(CLAUSE_MARK)
+        if mark is None:
+            continue
+        clause = clauses.get(mark.args[0])
+        item.add_marker(clause.id)
+        item.user_properties.append(("conformance_clause", clause.id))
+        if item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(run.clock(run.timeout)))
+
+
+# -- fixtures ---------------------------------------------------------------------
+
+
+def as_implementation(value: Any) -> Implementation:
+    """What an overridden seam returned, as an Implementation."""
+    if isinstance(value, Implementation):
+        return value
+    if callable(value):
+        return Implementation(name=getattr(value, "__name__", repr(value)), factory=value)
+    raise pytest.UsageError(
+        f"executor_implementation must be an Implementation or an executor factory"
+        f" (got {type(value).__name__})"
+    )
+
+
+@pytest.fixture
+def conformance(request: pytest.FixtureRequest,
+                executor_implementation: Any) -> Iterator[Conformance]:
+    """The harness of one spec, bound to the implementation under test."""
+    run = request.config.stash[RUN]
+    implementation = as_implementation(executor_implementation)
+    node = request.node
+    node.user_properties.append(("conformance_implementation", implementation.name))
+    mark = node.get_closest_marker(CLAUSE_MARK)
+    if mark is None:
+        raise pytest.UsageError(f"{node.nodeid} uses the conformance fixture but names no"
+                                f" clause (@pytest.mark.{CLAUSE_MARK})")
+    clause = clauses.get(mark.args[0])
+    if not clause.applies:
+        pytest.skip(f"{NOT_APPLICABLE}{clause.id} applies from Python {clause.since_text}")
+    capabilities = effective(implementation, run.probe(implementation))
+    for needed in _required_capabilities(node):
+        if not capabilities[needed]:
+            how = ("declared" if implementation.declared(needed) is not None else "probed")
+            pytest.skip(
+                f"{NOT_APPLICABLE}needs capability {needed!r} ({CAPABILITIES[needed]});"
+                f" {implementation.name} lacks it ({how}; declare"
+                f" Implementation({needed}=True) if that is wrong)"
+            )
+    if clause.id in implementation.deviations:
+        node.add_marker(pytest.mark.xfail(
+            strict=True,
+            reason=f"known deviation of {implementation.name}:"
+                   f" {implementation.deviations[clause.id]}",
+        ))
+    harness = Conformance(implementation, capabilities, run.clock,
+                          run.kit(capabilities["shares_memory"]))
+    try:
+        yield harness
+    finally:
+        harness.close()
+
+
+def _required_capabilities(node: pytest.Item) -> list[str]:
+    needed = []
+    for mark in node.iter_markers(REQUIRES_MARK):
+        for name in mark.args:
+            if name not in CAPABILITIES:
+                raise pytest.UsageError(f"{node.nodeid}: unknown capability {name!r}")
+            needed.append(name)
+    return needed
+
+
+@pytest.fixture
+def probed_capabilities(request: pytest.FixtureRequest,
+                        executor_implementation: Any) -> dict[str, bool]:
+    """What the probe found the implementation under test can do."""
+    run = request.config.stash[RUN]
+    return run.probe(as_implementation(executor_implementation))
+
+

@@ -1,0 +1,135 @@
+"""The clause-level verdict: per implementation, which promises hold.
+
+Test reports are folded into one verdict per clause and implementation:
+
+* ``failed``: some spec of the clause failed (or a known deviation was fixed);
+* ``deviation``: a known deviation of the implementation, still observed;
+* ``passed``: every spec of the clause that applies passed;
+* ``n/a``: no spec of the clause applies (a capability or Python version).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from conformance import clauses
+
+#: Verdicts from worst to best: a clause takes the worst of its specs'.
+ORDER = ("failed", "deviation", "passed", "n/a")
+
+NOT_APPLICABLE = "not applicable: "
+
+
+@dataclass
+class Verdicts:
+    """Clause verdicts of every implementation in the run."""
+
+    by_implementation: dict[str, dict[str, str]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+    reasons: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def add(self, implementation: str, clause_id: str, verdict: str, reason: str = "") -> None:
+        verdicts = self.by_implementation[implementation]
+        current = verdicts.get(clause_id)
+        if current is None or ORDER.index(verdict) < ORDER.index(current):
+            verdicts[clause_id] = verdict
+            if reason:
+                self.reasons[(implementation, clause_id)] = reason
+
+    def failing(self, implementation: str, level: str | None = None) -> list[str]:
+        return [
+            cid for cid, verdict in self.by_implementation[implementation].items()
+            if verdict == "failed" and (level is None or clauses.get(cid).level == level)
+        ]
+
+    def summary(self, implementation: str) -> dict[str, Any]:
+        verdicts = self.by_implementation[implementation]
+        counts: dict[str, dict[str, int]] = {}
+        for level in ("required", "recommended"):
+            ids = [cid for cid in verdicts if clauses.get(cid).level == level]
+            applicable = [cid for cid in ids if verdicts[cid] != "n/a"]
+            counts[level] = {
+                "passed": sum(verdicts[cid] == "passed" for cid in applicable),
+                "total": len(applicable),
+            }
+        return {
+            **counts,
+            "failed": sorted(self.failing(implementation), key=_clause_order),
+            "deviations": {
+                cid: self.reasons.get((implementation, cid), "")
+                for cid in sorted(verdicts, key=_clause_order) if verdicts[cid] == "deviation"
+            },
+            "not_applicable": {
+                cid: self.reasons.get((implementation, cid), "")
+                for cid in sorted(verdicts, key=_clause_order) if verdicts[cid] == "n/a"
+            },
+            "clauses": {cid: verdicts[cid] for cid in sorted(verdicts, key=_clause_order)},
+        }
+
+    def one_line(self, implementation: str) -> str:
+        s = self.summary(implementation)
+        req, rec = s["required"], s["recommended"]
+        parts = [
+            f"required {req['passed']}/{req['total']}",
+            f"recommended {rec['passed']}/{rec['total']}",
+            f"n/a {len(s['not_applicable'])}",
+        ]
+        if s["deviations"]:
+            parts.append(f"known deviations {len(s['deviations'])}")
+        return ", ".join(parts)
+
+    def lines(self) -> list[str]:
+        """The terminal report."""
+        out = []
+        for name in self.by_implementation:
+            s = self.summary(name)
+            out.append(f"{name}: {self.one_line(name)}")
+            for cid in s["failed"]:
+                clause = clauses.get(cid)
+                out.append(f"  FAILED {cid} ({clause.level}): {clause.promise}")
+            for cid, reason in s["deviations"].items():
+                out.append(f"  deviation {cid}: {reason}")
+            for cid, reason in s["not_applicable"].items():
+                out.append(f"  n/a {cid}: {reason.removeprefix(NOT_APPLICABLE)}")
+        return out
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "python": platform.python_version(),
+            "implementation": platform.python_implementation(),
+            "implementations": {name: self.summary(name) for name in self.by_implementation},
+        }
+
+    def as_markdown(self) -> str:
+        out = [f"# Conformance report (Python {platform.python_version()})", ""]
+        for name in self.by_implementation:
+            s = self.summary(name)
+            out += [f"## {name}", "", self.one_line(name), "",
+                    "| clause | level | verdict | promise |", "|---|---|---|---|"]
+            for cid, verdict in s["clauses"].items():
+                clause = clauses.get(cid)
+                note = self.reasons.get((name, cid), "")
+                shown = verdict + (f": {note}" if note and verdict != "passed" else "")
+                out.append(f"| [{cid}]({clause.source}) | {clause.level} | {shown} "
+                           f"| {clause.promise} |")
+            out.append("")
+        return "\n".join(out)
+
+    def write(self, path: Path) -> list[Path]:
+        """Write ``<path>.json`` and ``<path>.md``; return the two paths."""
+        stem = path.with_suffix("") if path.suffix in (".json", ".md") else path
+        written = [stem.with_name(stem.name + ".json"), stem.with_name(stem.name + ".md")]
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        written[0].write_text(json.dumps(self.as_json(), indent=2) + "\n")
+        written[1].write_text(self.as_markdown())
+        return written
+
+
+def _clause_order(clause_id: str) -> int:
+    return list(clauses.CATALOG).index(clause_id)

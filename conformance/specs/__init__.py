@@ -1,0 +1,28 @@
+"""The specs: one module per area of the contract.
+
+Each spec names its clause with :func:`clause` and the capabilities it needs
+with :func:`requires`; it works only through the ``conformance`` fixture and
+the public ``concurrent.futures`` API, never naming an implementation.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance import clauses
+from conformance.implementation import CAPABILITIES
+from conformance.plugin import CLAUSE_MARK, REQUIRES_MARK
+
+
+def clause(clause_id: str) -> pytest.MarkDecorator:
+    """Mark a spec as checking the clause ``clause_id`` (which must be in the catalog)."""
+    clauses.get(clause_id)
+    return getattr(pytest.mark, CLAUSE_MARK)(clause_id)
+
+
+def requires(*capabilities: str) -> pytest.MarkDecorator:
+    """Mark a spec as needing these capabilities of the implementation."""
+    for name in capabilities:
+        if name not in CAPABILITIES:
+            raise KeyError(f"no capability {name!r}; known: {', '.join(CAPABILITIES)}")
+    return getattr(pytest.mark, REQUIRES_MARK)(*capabilities)

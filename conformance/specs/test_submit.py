@@ -1,0 +1,93 @@
+"""Executor.submit: what it returns and how it calls the callable."""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conformance import tasks
+from conformance.harness import Conformance
+from conformance.implementation import PROBED
+from conformance.profiles import spec_settings
+from conformance.specs import clause
+from conformance.strategies import values
+
+
+@clause("SUB-1")
+def test_submit_returns_a_future(conformance: Conformance) -> None:
+    """submit() returns a concurrent.futures.Future."""
+    with conformance.executor() as executor:
+        future = executor.submit(tasks.identity, 1)
+        assert isinstance(future, Future), (
+            f"SUB-1: expected a concurrent.futures.Future, got {type(future).__qualname__}"
+        )
+
+
+@clause("SUB-2")
+@spec_settings()
+@given(args=st.lists(values(), max_size=4), kwargs=st.dictionaries(
+    st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True), values(), max_size=4))
+def test_call_gets_exactly_the_arguments(conformance: Conformance, args: list[Any],
+                                         kwargs: dict[str, Any]) -> None:
+    """The call runs as fn(*args, **kwargs)."""
+    with conformance.executor() as executor:
+        got = conformance.result(executor.submit(tasks.echo, *args, **kwargs))
+    assert got == (tuple(args), kwargs), (
+        f"SUB-2: expected the call to receive {(tuple(args), kwargs)!r}, got {got!r}"
+    )
+
+
+@clause("SUB-3")
+def test_keyword_named_fn_reaches_the_call(conformance: Conformance) -> None:
+    """A keyword argument called fn goes to the call, not to submit()."""
+    with conformance.executor() as executor:
+        future = executor.submit(tasks.echo, 1, fn="keyword")
+        got = conformance.result(future)
+    assert got == ((1,), {"fn": "keyword"}), (
+        f"SUB-3: expected the call to receive ((1,), {{'fn': 'keyword'}}), got {got!r}"
+    )
+
+
+@clause("SUB-4")
+def test_each_submit_returns_a_new_future(conformance: Conformance) -> None:
+    """Two submits of the same call give two futures."""
+    with conformance.executor() as executor:
+        first = executor.submit(tasks.identity, 1)
+        second = executor.submit(tasks.identity, 1)
+        assert first is not second, "SUB-4: expected two distinct futures, got the same one"
+        assert conformance.result(first) == conformance.result(second) == 1
+
+
+@clause("SUB-5")
+@spec_settings()
+@given(items=st.lists(st.integers(), max_size=40), max_workers=st.integers(1, 4))
+def test_every_call_runs_exactly_once(conformance: Conformance, items: list[int],
+                                      max_workers: int) -> None:
+    """Every submitted call runs once, and each future gives its own call's result."""
+    log = conformance.log()
+    with conformance.executor(max_workers) as executor:
+        futures = [executor.submit(tasks.record, log, (i, item)) for i, item in enumerate(items)]
+        results = [conformance.result(f) for f in futures]
+    expected = list(enumerate(items))
+    assert results == expected, f"SUB-5: expected results {expected!r}, got {results!r}"
+    ran = sorted(list(log))
+    assert ran == expected, f"SUB-5: expected each call to run once, {expected!r}, got {ran!r}"
+
+
+@clause("DECL-1")
+def test_declared_capabilities_hold(conformance: Conformance,
+                                    probed_capabilities: dict[str, bool]) -> None:
+    """What the implementation declares about itself matches what a probe finds."""
+    implementation = conformance.implementation
+    wrong = {
+        name: (implementation.declared(name), probed_capabilities[name])
+        for name in PROBED
+        if implementation.declared(name) not in (None, probed_capabilities[name])
+    }
+    assert not wrong, "DECL-1: " + "; ".join(
+        f"expected {name}={probed}, as probed, got the declaration {name}={declared}"
+        for name, (declared, probed) in wrong.items()
+    )

@@ -1,0 +1,1 @@
+"""The repository's own tests: the self-tests in tests/ use pytester."""
