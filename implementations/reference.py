@@ -1,0 +1,227 @@
+"""The reference executor: the ``concurrent.futures`` Executor contract as code.
+
+Theory of operation
+-------------------
+There are four parts:
+
+* the *executor*, which accepts calls (``submit``) until it is shut down;
+* a FIFO *work queue* of work items ``(future, fn, args, kwargs)``;
+* *worker* threads, each running one item at a time, started by ``submit()``
+  only while none is idle and fewer than ``max_workers`` exist;
+* plain ``concurrent.futures.Future`` objects, the caller's only view of a call.
+
+One call flows like this: ``submit()`` makes a future, puts a work item on the
+queue and returns the future.  A worker takes the item and calls
+``future.set_running_or_notify_cancel()``; if that returns False the future
+was cancelled while queued and the call is skipped.  Otherwise the worker calls
+``fn(*args, **kwargs)`` and records the outcome with ``set_result()`` or
+``set_exception()``.
+
+``shutdown()`` refuses new calls and puts a stop sentinel (``None``) behind the
+queued work.  A worker that takes the sentinel puts it back for the next worker
+and exits, so everything queued before shutdown still runs.  With
+``cancel_futures`` the queue is first emptied and each future in it cancelled;
+with ``wait`` shutdown then joins the workers.
+
+If an ``initializer`` raises, the executor is *broken*: the failing worker
+fails every queued future with ``BrokenReferenceExecutor``, stops the other
+workers with the sentinel, and every later ``submit()`` raises.
+
+Workers share a small ``_Shared`` record with the executor but never hold the
+executor itself, so a forgotten executor can be garbage-collected; a finalizer
+then stops its workers as ``shutdown(wait=False)`` would.  Workers are daemon
+threads, and an ``atexit`` hook shuts down live executors and waits for every
+worker, so a forgotten executor neither blocks exit nor loses queued work.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+import weakref
+from collections.abc import Callable
+from concurrent.futures import BrokenExecutor, Executor, Future
+from queue import Empty, SimpleQueue
+from typing import Any, ParamSpec, TypeAlias, TypeVar
+
+__all__ = ["BrokenReferenceExecutor", "ReferenceExecutor"]
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+_WorkItem: TypeAlias = "tuple[Future[Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]]"
+_Queue: TypeAlias = "SimpleQueue[_WorkItem | None]"  # None is the stop sentinel
+
+
+class BrokenReferenceExecutor(BrokenExecutor):
+    """Raised, and set on every queued future, once an initializer has failed."""
+
+
+class _Shared:
+    """What the executor shares with its workers (never the executor itself)."""
+
+    __slots__ = ("broken", "idle", "lock", "queue")
+
+    def __init__(self) -> None:
+        self.queue: _Queue = SimpleQueue()
+        self.lock = threading.Lock()  # guards idle and broken
+        self.idle = 0  # workers free for work that no submit() has claimed yet
+        self.broken: BaseException | None = None  # the failed initializer's error
+
+
+def _worker(
+    shared: _Shared,
+    initializer: Callable[..., object] | None,
+    initargs: tuple[Any, ...],
+) -> None:
+    """Run work items in queue order until the stop sentinel comes."""
+    # ThreadPoolExecutor: initializer "is called at the start of each worker thread".
+    if initializer is not None:
+        try:
+            initializer(*initargs)
+        except BaseException as exc:
+            _break(shared, exc)
+            return
+    get = shared.queue.get
+    while (item := get()) is not None:
+        _run(*item)
+        del item  # don't keep the finished call's arguments alive while idle
+        with shared.lock:
+            shared.idle += 1  # free again: the next submit() need not start a thread
+    shared.queue.put(None)  # pass the stop sentinel on to the next worker
+
+
+def _run(
+    future: Future[Any],
+    fn: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> None:
+    # Future.set_running_or_notify_cancel: False means the future "was cancelled".
+    if not future.set_running_or_notify_cancel():
+        return
+    try:
+        result = fn(*args, **kwargs)
+    except BaseException as exc:  # whatever the call raises belongs to its future
+        future.set_exception(exc)
+        del future  # exc's traceback holds this frame: no future -> exc -> frame cycle
+    else:
+        future.set_result(result)
+
+
+def _break(shared: _Shared, cause: BaseException) -> None:
+    with shared.lock:
+        shared.broken = cause
+    # ThreadPoolExecutor: should initializer raise, "all currently pending jobs" fail.
+    for future in _drain(shared.queue):
+        # Skip futures the caller already cancelled (this also notifies waiters).
+        if future.set_running_or_notify_cancel():
+            future.set_exception(_broken_error(cause))
+    shared.queue.put(None)  # a broken executor runs nothing more
+
+
+def _broken_error(cause: BaseException) -> BrokenReferenceExecutor:
+    error = BrokenReferenceExecutor("a worker's initializer failed, so the executor is broken")
+    error.__cause__ = cause  # as `raise error from cause` would
+    return error
+
+
+def _drain(queue: _Queue) -> list[Future[Any]]:
+    """Empty the queue, returning the futures of the work items it held."""
+    futures: list[Future[Any]] = []
+    while True:
+        try:
+            item = queue.get_nowait()
+        except Empty:
+            return futures
+        if item is not None:
+            futures.append(item[0])
+
+
+class ReferenceExecutor(Executor):
+    """An Executor that runs each call in one of a pool of worker threads."""
+
+    def __init__(
+        self,
+        max_workers: int | None = None,
+        thread_name_prefix: str = "",
+        initializer: Callable[..., object] | None = None,
+        initargs: tuple[Any, ...] = (),
+    ) -> None:
+        if max_workers is None:
+            max_workers = min(32, (os.cpu_count() or 1) + 4)
+        elif not isinstance(max_workers, int):
+            raise TypeError(f"max_workers must be an int, not {type(max_workers).__name__}")
+        elif max_workers <= 0:
+            raise ValueError(f"max_workers must be greater than 0 (got {max_workers})")
+        if initializer is not None and not callable(initializer):
+            raise TypeError("initializer must be a callable")
+        self._max_workers = max_workers
+        self._name_prefix = thread_name_prefix or "ReferenceExecutor"
+        self._initializer = initializer
+        self._initargs = initargs
+        self._shared = _Shared()
+        self._threads: list[threading.Thread] = []
+        self._shutdown = False
+        # A dropped executor stops its workers once they finish queued work.
+        weakref.finalize(self, self._shared.queue.put, None).atexit = False
+        _live_executors.add(self)
+
+    def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:
+        future: Future[_T] = Future()
+        shared = self._shared
+        with shared.lock:
+            # ThreadPoolExecutor: after a failed initializer, so does "any attempt to submit".
+            if shared.broken is not None:
+                raise _broken_error(shared.broken)
+            if self._shutdown:
+                raise RuntimeError("cannot schedule new futures after shutdown")
+            # ThreadPoolExecutor "reuses idle worker threads" before starting new ones.
+            if shared.idle:
+                shared.idle -= 1
+            elif len(self._threads) < self._max_workers:
+                self._start_worker()  # before put(): if this fails, nothing leaks
+            shared.queue.put((future, fn, args, kwargs))
+        return future
+
+    def _start_worker(self) -> None:
+        thread = threading.Thread(
+            target=_worker,
+            name=f"{self._name_prefix}_{len(self._threads)}",
+            args=(self._shared, self._initializer, self._initargs),
+            daemon=True,  # never keep the interpreter alive; _at_exit joins us
+        )
+        thread.start()
+        self._threads.append(thread)
+        _live_workers.add(thread)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        queue = self._shared.queue
+        with self._shared.lock:
+            self._shutdown = True
+        # Futures are cancelled outside the lock: their callbacks may call us.
+        if cancel_futures:
+            # Executor.shutdown: cancel_futures cancels "all pending futures
+            # that the executor has not started running".
+            for future in _drain(queue):
+                future.cancel()
+                future.set_running_or_notify_cancel()  # wakes wait()/as_completed()
+        # Resources go "when the currently pending futures are done executing".
+        queue.put(None)  # so the sentinel goes behind the queued work
+        if wait:
+            for thread in self._threads:
+                thread.join()
+
+
+_live_executors: weakref.WeakSet[ReferenceExecutor] = weakref.WeakSet()
+_live_workers: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+
+
+@atexit.register
+def _at_exit() -> None:
+    # Executor.shutdown: the program "will not exit until all pending futures are
+    # done executing", even those of executors never shut down, or dropped.
+    for executor in list(_live_executors):
+        executor.shutdown(wait=False)
+    for thread in list(_live_workers):
+        thread.join()
