@@ -1,0 +1,168 @@
+"""The executor side of Future: the methods an executor drives a future with.
+
+These run on the future class the implementation returns from submit(): a
+fresh, unsubmitted instance of it, driven by hand the way an executor would.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import CancelledError, Future, InvalidStateError, wait
+from typing import Any
+
+import pytest
+
+from conformance import tasks
+from conformance.harness import Conformance
+from conformance.specs import clause
+
+
+@pytest.fixture
+def new_future(conformance: Conformance) -> Any:
+    """A factory of fresh futures of the class the implementation's submit() returns."""
+    with conformance.executor(1) as executor:
+        cls = type(executor.submit(tasks.identity, None))
+
+    def make() -> Future[Any]:
+        try:
+            return cls()
+        except TypeError as exc:
+            pytest.fail(f"the implementation's future class {cls.__qualname__} cannot be"
+                        f" created without arguments, as Future() can: {exc}")
+
+    return make
+
+
+@clause("SET-1")
+def test_set_running_marks_a_pending_future_running(new_future: Any) -> None:
+    """set_running_or_notify_cancel() on a pending future returns True; it is then running."""
+    future = new_future()
+    returned = future.set_running_or_notify_cancel()
+    assert returned is True, f"SET-1: expected True, got {returned!r}"
+    got = (future.running(), future.done(), future.cancelled())
+    assert got == (True, False, False), (
+        f"SET-1: expected (running, done, cancelled) == (True, False, False), got {got}"
+    )
+
+
+@clause("SET-2")
+def test_set_running_reports_a_cancelled_future(conformance: Conformance,
+                                                new_future: Any) -> None:
+    """set_running_or_notify_cancel() on a cancelled future returns False and wakes waiters."""
+    future = new_future()
+    assert future.cancel() is True, "SET-2: expected cancel() of a new future to return True"
+    reported: list[Any] = []
+    waiter = threading.Thread(target=lambda: reported.append(wait([future])), daemon=True)
+    waiter.start()
+    returned = future.set_running_or_notify_cancel()
+    assert returned is False, f"SET-2: expected False, got {returned!r}"
+    assert future.cancelled() and future.done(), (
+        f"SET-2: expected the future to stay cancelled and done, got cancelled()="
+        f"{future.cancelled()}, done()={future.done()}"
+    )
+    waiter.join(conformance.clock(10))
+    assert reported and future in reported[0].done, (
+        f"SET-2: expected a thread in wait() to be woken with the future done, got {reported}"
+    )
+
+
+@clause("SET-3")
+@pytest.mark.parametrize("running", [False, True], ids=["from-pending", "from-running"])
+def test_set_result_finishes_and_wakes_waiters(conformance: Conformance, new_future: Any,
+                                               running: bool) -> None:
+    """set_result() finishes the future with the value and wakes every waiting thread."""
+    future = new_future()
+    if running:
+        future.set_running_or_notify_cancel()
+    results: list[Any] = []
+    waiting = [threading.Thread(target=lambda: results.append(future.result()), daemon=True)
+               for _ in range(3)]
+    for thread in waiting:
+        thread.start()
+    future.set_result({"value": 1})
+    for thread in waiting:
+        thread.join(conformance.clock(10))
+    assert results == [{"value": 1}] * 3, (
+        f"SET-3: expected each of 3 waiting threads to get {{'value': 1}}, got {results}"
+    )
+    got = (future.done(), future.running(), future.cancelled(), future.exception(0))
+    assert got == (True, False, False, None), (
+        f"SET-3: expected (done, running, cancelled, exception) == (True, False, False, None),"
+        f" got {got}"
+    )
+
+
+@clause("SET-4")
+def test_set_exception_finishes_with_the_exception(conformance: Conformance,
+                                                   new_future: Any) -> None:
+    """set_exception() finishes the future: result() raises it, exception() returns it."""
+    future = new_future()
+    future.set_running_or_notify_cancel()
+    error = ValueError("set by the executor")
+    future.set_exception(error)
+    assert future.done() and not future.running(), (
+        f"SET-4: expected a done, not running future, got done()={future.done()},"
+        f" running()={future.running()}"
+    )
+    assert future.exception(0) is error, (
+        f"SET-4: expected exception() to return {error!r}, got {future.exception(0)!r}"
+    )
+    raised = conformance.call(future.result, 0, what="result(0)").exception
+    assert raised is error, f"SET-4: expected result() to raise {error!r}, got {raised!r}"
+
+
+@clause("SET-5")
+@pytest.mark.parametrize("first", ["result", "exception", "cancel"])
+@pytest.mark.parametrize("second", ["set_result", "set_exception"])
+def test_setting_a_done_future_raises_invalid_state(new_future: Any, first: str,
+                                                    second: str) -> None:
+    """set_result()/set_exception() on a done future raise InvalidStateError, changing nothing."""
+    future = new_future()
+    if first == "result":
+        future.set_result("first")
+    elif first == "exception":
+        future.set_exception(KeyError("first"))
+    else:
+        future.cancel()
+    before = _outcome(future)
+    with pytest.raises(InvalidStateError):
+        getattr(future, second)(ValueError("second") if second == "set_exception" else "second")
+    after = _outcome(future)
+    assert after == before, f"SET-5: expected the outcome {before} unchanged, got {after}"
+
+
+@clause("SET-6")
+def test_running_future_cannot_be_cancelled(new_future: Any) -> None:
+    """cancel() of a future put in the running state returns False."""
+    future = new_future()
+    future.set_running_or_notify_cancel()
+    returned = future.cancel()
+    assert returned is False, f"SET-6: expected cancel() to return False, got {returned!r}"
+    assert future.running() and not future.cancelled(), (
+        f"SET-6: expected running and not cancelled, got running()={future.running()},"
+        f" cancelled()={future.cancelled()}"
+    )
+
+
+@clause("SET-7")
+@pytest.mark.parametrize("before", ["set_running_or_notify_cancel", "set_result"])
+def test_set_running_twice_raises_runtime_error(new_future: Any, before: str) -> None:
+    """set_running_or_notify_cancel() after itself or after set_result() raises RuntimeError."""
+    future = new_future()
+    if before == "set_result":
+        future.set_result(1)
+    else:
+        future.set_running_or_notify_cancel()
+    with pytest.raises(RuntimeError):
+        future.set_running_or_notify_cancel()
+
+
+def _outcome(future: Future[Any]) -> tuple[str, Any]:
+    if future.cancelled():
+        return ("cancelled", None)
+    try:
+        return ("result", future.result(0))
+    except CancelledError:
+        return ("cancelled", None)
+    except Exception as exc:
+        return ("exception", repr(exc))
