@@ -8,6 +8,7 @@ from tests.conftest import SuiteRun
 
 CASES = [
     ("broken.future_states:CancelLies", "FUT-5"),
+    ("broken.future_states:CancelLies", "FUT-13"),
     ("broken.future_states:RunningTooEarly", "FUT-1"),
 ]
 
