@@ -1,4 +1,4 @@
-"""The suite catches each broken executor of the Future state area on its clause."""
+"""The suite catches each broken executor of the Future state areas (FUT-*, SET-*) on its clause."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ CASES = [
     ("broken.future_states:CancelLies", "FUT-5"),
     ("broken.future_states:CancelLies", "FUT-13"),
     ("broken.future_states:RunningTooEarly", "FUT-1"),
+    ("broken.future_states:ResultsCanBeOverwritten", "SET-5"),
+    ("broken.future_states:RunsCancelledCalls", "SET-2"),
 ]
 
 

@@ -1,0 +1,44 @@
+"""Broken executors for the submit clauses (SUB-*)."""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from typing import Any
+
+from implementations.reference import ReferenceExecutor
+
+
+class DropsKeywords(ReferenceExecutor):
+    """Calls fn(*args) and forgets the keyword arguments. Caught by SUB-2 (and SUB-3)."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        return super().submit(fn, *args)
+
+
+class FnNotPositionalOnly(ReferenceExecutor):
+    """Declares submit(self, fn, *args, **kwargs): a keyword called fn clashes. Caught by SUB-3."""
+
+    def submit(self, fn: Any, *args: Any, **kwargs: Any) -> Future[Any]:  # type: ignore[override]
+        return super().submit(fn, *args, **kwargs)
+
+
+class MemoizesCalls(ReferenceExecutor):
+    """Returns the earlier future for a call it has seen before. Caught by SUB-4."""
+
+    def __init__(self, max_workers: int | None = None) -> None:
+        super().__init__(max_workers)
+        self._seen: dict[str, Future[Any]] = {}
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        key = repr((fn, args, kwargs))
+        if key not in self._seen:
+            self._seen[key] = super().submit(fn, *args, **kwargs)
+        return self._seen[key]
+
+
+class RunsEveryCallTwice(ReferenceExecutor):
+    """Runs each call a second time behind the caller's back. Caught by SUB-5."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        super().submit(fn, *args, **kwargs)
+        return super().submit(fn, *args, **kwargs)

@@ -1,0 +1,63 @@
+"""Executors and descriptions the self-tests plug into the suite (importable as ``samples``)."""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from typing import Any
+
+from conformance import Implementation
+
+
+class InlineExecutor(Executor):
+    """Runs every call to completion inside submit(): correct, but with no background."""
+
+    def __init__(self, max_workers: int | None = None) -> None:
+        self._shutdown = False
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        if self._shutdown:
+            raise RuntimeError("cannot schedule new futures after shutdown")
+        future: Future[Any] = Future()
+        future.set_running_or_notify_cancel()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._shutdown = True
+
+
+inline = Implementation(name="inline", factory=InlineExecutor)
+
+#: A thread pool that claims its calls run elsewhere: a false declaration.
+misdeclared = Implementation(name="misdeclared", factory=ThreadPoolExecutor,
+                             shares_memory=False)
+
+
+def raising_factory(max_workers: int) -> Executor:
+    raise OSError("no workers today")
+
+
+def not_an_executor(max_workers: int) -> object:
+    return object()
+
+
+class _LenientFuture(Future[Any]):
+    def set_running_or_notify_cancel(self) -> bool:
+        if self.running():
+            return True  # CPython raises RuntimeError on a second call
+        return super().set_running_or_notify_cancel()
+
+
+class LenientExecutor(ThreadPoolExecutor):
+    """Its futures accept set_running_or_notify_cancel() twice: a recommended clause only."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future = super().submit(fn, *args, **kwargs)
+        future.__class__ = _LenientFuture
+        return future
+
+
+lenient = Implementation(name="lenient", factory=LenientExecutor)

@@ -1,0 +1,116 @@
+"""The plug-in seam: naming implementations, bad plug-ins, options, and the report."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import SuiteRun
+
+
+@pytest.mark.parametrize(("executor", "message"), [
+    ("nosuch.module:make", "cannot import module 'nosuch.module'"),
+    ("concurrent.futures:NoSuchPool", "has no attribute 'NoSuchPool'"),
+    ("samples:raising_factory", "factory(max_workers=1) raised OSError: no workers today"),
+    ("samples:not_an_executor", "returned object, which is not an Executor"),
+    ("samples:InlineExecutor.nope", "has no attribute 'InlineExecutor.nope'"),
+    ("no-colon", "expected MODULE:ATTR or one of"),
+    ("os:sep", "neither an executor factory nor an Implementation"),
+])
+def test_bad_plugin_is_one_line_and_usage_error(suite: SuiteRun, executor: str,
+                                               message: str) -> None:
+    result = suite.pytester.runpytest_subprocess("--pyargs", "conformance",
+                                                 "--executor", executor)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    errors = [line for line in result.stderr.lines if line.strip()]
+    assert len(errors) == 1, result.stderr.str()
+    assert errors[0].startswith(f"ERROR: --executor {executor} (from the command line): ")
+    assert message in errors[0]
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+
+
+def test_bad_option_value_names_flag_value_and_source(suite: SuiteRun,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONFORMANCE_TIME_SCALE", "-2")
+    result = suite.pytester.runpytest_subprocess("--pyargs", "conformance")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert ("--conformance-time-scale: bad value '-2' (from environment variable"
+            " CONFORMANCE_TIME_SCALE)") in result.stderr.str()
+
+
+def test_stdlib_classes_work_as_they_are(suite: SuiteRun) -> None:
+    summary = suite("concurrent.futures:ThreadPoolExecutor", "-m", "SUB-1 or FUT-9")
+    assert summary["clauses"] == {"SUB-1": "passed", "FUT-9": "passed"}
+    assert suite.result.ret == pytest.ExitCode.OK
+
+
+def test_executor_from_environment_and_ini(suite: SuiteRun,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    suite.pytester.makeini("[pytest]\nconformance_executor = reference\n")
+    result = suite.pytester.runpytest_subprocess("--pyargs", "conformance", "-m", "SUB-1",
+                                                 "--collect-only", "-q")
+    assert "test_submit_returns_a_future[reference]" in result.stdout.str()
+    monkeypatch.setenv("CONFORMANCE_EXECUTOR", "thread")
+    result = suite.pytester.runpytest_subprocess("--pyargs", "conformance", "-m", "SUB-1",
+                                                 "--collect-only", "-q")
+    assert "test_submit_returns_a_future[thread]" in result.stdout.str()
+    assert "[reference]" not in result.stdout.str()
+
+
+def test_conftest_can_override_the_seam(suite: SuiteRun) -> None:
+    suite.pytester.makeconftest(
+        "import pytest\n"
+        "from samples import InlineExecutor\n"
+        "@pytest.fixture(scope='session', params=[InlineExecutor], ids=['mine'])\n"
+        "def executor_implementation(request):\n"
+        "    return request.param\n"
+    )
+    suite.pytester.makepyfile(test_specs="from conformance.specs.test_submit import *\n")
+    result = suite.pytester.runpytest_subprocess("-p", "no:cacheprovider", "-m", "SUB-1", "-v")
+    result.assert_outcomes(passed=1)
+    assert "test_submit_returns_a_future[mine] PASSED" in result.stdout.str()
+
+
+def test_missing_capability_is_not_applicable_never_passed(suite: SuiteRun) -> None:
+    summary = suite("samples:inline", "-m", "FUT-2 or FUT-9")
+    assert summary["clauses"] == {"FUT-2": "n/a", "FUT-9": "passed"}
+    assert "needs capability 'background'" in summary["not_applicable"]["FUT-2"]
+    assert summary["required"] == {"passed": 1, "total": 1}
+
+
+def test_false_declaration_fails_decl_1(suite: SuiteRun) -> None:
+    assert suite.failing("samples:misdeclared", "-m", "DECL-1") == {"DECL-1"}
+
+
+def test_report_is_written_as_json_and_markdown(suite: SuiteRun) -> None:
+    suite("thread", "-m", "SUB-1 or SUB-4")
+    data = json.loads((suite.pytester.path / "report.json").read_text())
+    assert data["implementations"]["thread"]["required"] == {"passed": 2, "total": 2}
+    markdown = (suite.pytester.path / "report.md").read_text()
+    assert "| [SUB-1](" in markdown and "required 2/2" in markdown
+    assert "thread: required 2/2" in suite.result.stdout.str()
+
+
+def test_known_deviation_is_reported_not_hidden(suite: SuiteRun) -> None:
+    summary = suite("process-fork", "-m", "FUT-1")
+    assert summary["clauses"] == {"FUT-1": "deviation"}
+    assert "ProcessPoolExecutor" in summary["deviations"]["FUT-1"]
+    assert suite.result.ret == pytest.ExitCode.OK
+    plain = suite("concurrent.futures:ProcessPoolExecutor", "-m", "FUT-1")
+    assert plain["failed"] == ["FUT-1"]
+    assert suite.result.ret == pytest.ExitCode.TESTS_FAILED
+
+
+def test_clause_listing(suite: SuiteRun) -> None:
+    result = suite.pytester.runpytest_subprocess("--conformance-clauses")
+    assert result.ret == 0
+    assert "| FUT-1 | required |" in result.stdout.str()
+
+
+def test_failing_recommended_clause_fails_the_run_only_when_strict(suite: SuiteRun) -> None:
+    assert suite.failing("samples:lenient", "-m", "SET-7") == {"SET-7"}
+    assert suite.result.ret == pytest.ExitCode.OK
+    assert "only recommended clauses failed" in suite.result.stdout.str()
+    assert suite.failing("samples:lenient", "-m", "SET-7", "--conformance-strict") == {"SET-7"}
+    assert suite.result.ret == pytest.ExitCode.TESTS_FAILED
