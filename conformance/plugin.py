@@ -192,7 +192,7 @@ class Run:
                                  indirect=True, scope="session")
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        props = dict(report.user_properties)
+        props = {str(k): str(v) for k, v in report.user_properties}
         implementation = props.get("conformance_implementation")
         clause_id = props.get("conformance_clause")
         if report.failed:
@@ -328,6 +328,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.user_properties.append(("conformance_clause", clause.id))
         if item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(run.clock(run.timeout)))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    mark = item.get_closest_marker(CLAUSE_MARK)
+    if mark is not None and report.failed:
+        clause = clauses.get(mark.args[0])
+        report.sections.append((
+            "conformance clause",
+            f"{clause.id} ({clause.level}, Python {clause.since_text}+): {clause.promise}\n"
+            f"promised at {clause.source}",
+        ))
+    return report
 
 
 # -- fixtures ---------------------------------------------------------------------

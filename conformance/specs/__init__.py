@@ -17,7 +17,8 @@ from conformance.plugin import CLAUSE_MARK, REQUIRES_MARK
 def clause(clause_id: str) -> pytest.MarkDecorator:
     """Mark a spec as checking the clause ``clause_id`` (which must be in the catalog)."""
     clauses.get(clause_id)
-    return getattr(pytest.mark, CLAUSE_MARK)(clause_id)
+    mark: pytest.MarkDecorator = getattr(pytest.mark, CLAUSE_MARK)(clause_id)
+    return mark
 
 
 def requires(*capabilities: str) -> pytest.MarkDecorator:
@@ -25,4 +26,5 @@ def requires(*capabilities: str) -> pytest.MarkDecorator:
     for name in capabilities:
         if name not in CAPABILITIES:
             raise KeyError(f"no capability {name!r}; known: {', '.join(CAPABILITIES)}")
-    return getattr(pytest.mark, REQUIRES_MARK)(*capabilities)
+    mark: pytest.MarkDecorator = getattr(pytest.mark, REQUIRES_MARK)(*capabilities)
+    return mark

@@ -12,6 +12,7 @@ from __future__ import annotations
 from concurrent.futures import CancelledError, Executor
 from concurrent.futures import TimeoutError as FuturesTimeoutError
 from dataclasses import dataclass
+
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -191,5 +192,7 @@ class FutureMachine(RuleBasedStateMachine):
 @requires("background")
 def test_future_states_follow_the_model(conformance: Conformance) -> None:
     """Under any schedule of submits, openings, cancels and polls, futures agree with the model."""
-    run_state_machine_as_test(lambda: FutureMachine(conformance), settings=spec_settings())
+    run_state_machine_as_test(  # type: ignore[no-untyped-call]
+        lambda: FutureMachine(conformance), settings=spec_settings()
+    )
 
