@@ -21,3 +21,130 @@ def values() -> st.SearchStrategy[Any]:
         | st.dictionaries(st.text(max_size=4), inner, max_size=3),
         max_leaves=6,
     )
+
+
+# -- exceptions (appended by the exception propagation area) ---------------------------
+
+
+def exceptions(*, base: bool = True, odd: bool = True, groups: bool = True,
+               chained: bool = True) -> st.SearchStrategy[BaseException]:
+    """Exceptions a call may raise: builtin and user-defined, of many shapes.
+
+    Each one pickles, and its unpickled copy has the same type, ``args`` and
+    attributes (compare those, never identity, across processes).
+
+    * ``base``: also ``BaseException`` subclasses that are not ``Exception``
+      (KeyboardInterrupt, SystemExit, GeneratorExit, user-defined ones);
+    * ``odd``: also those the futures machinery or the interpreter gives a
+      meaning of its own (CancelledError, TimeoutError, InvalidStateError,
+      BrokenExecutor, StopIteration, OSErrors re-typed by their errno);
+    * ``groups``: on Python 3.11+, also exception groups nesting the others;
+    * ``chained``: sometimes with a ``__cause__``, a ``__context__`` and, on
+      3.11+, notes (only notes survive a pickle round trip).
+    """
+    import sys
+
+    families = _exception_families(base=base, odd=odd)
+    leaves = st.one_of(*families)
+    if groups and sys.version_info >= (3, 11):
+        families.append(_groups_of(leaves | _groups_of(leaves)))
+    drawn = st.one_of(*families)
+    if chained:
+        notes = st.lists(st.text(max_size=6), max_size=2) if sys.version_info >= (3, 11) \
+            else st.just([])
+        drawn = drawn | st.builds(_with_history, drawn, cause=st.none() | leaves,
+                                  context=st.none() | leaves, notes=notes)
+    return drawn
+
+
+def exception_groups(*, base: bool = True) -> st.SearchStrategy[BaseException]:
+    """Exception groups (Python 3.11+; nothing before) nesting ``exceptions()``, groups too."""
+    import sys
+
+    if sys.version_info < (3, 11):
+        return st.nothing()
+    return _groups_of(exceptions(base=base, chained=False))
+
+
+def _exception_families(*, base: bool,
+                        odd: bool) -> list[st.SearchStrategy[BaseException]]:
+    import asyncio
+    import concurrent.futures as cf
+    import errno
+    from concurrent.futures.process import BrokenProcessPool
+    from concurrent.futures.thread import BrokenThreadPool
+
+    from conformance import raisables as r
+
+    args = st.lists(values(), max_size=3)
+    text = st.text(max_size=8)
+
+    def free(*classes: type[BaseException]) -> st.SearchStrategy[BaseException]:
+        return st.builds(_construct, st.sampled_from(classes), args)
+
+    codes = [errno.ENOENT, errno.EEXIST, errno.EACCES, errno.EAGAIN, errno.EINTR,
+             errno.ECONNRESET, errno.EPIPE, errno.EISDIR, errno.EIO]
+    if odd:
+        codes.append(errno.ETIMEDOUT)  # OSError(ETIMEDOUT, ...) is a TimeoutError
+    families = [
+        free(Exception, ArithmeticError, AssertionError, AttributeError, BufferError, EOFError,
+             ImportError, IndexError, KeyError, LookupError, MemoryError, NameError,
+             NotImplementedError, OverflowError, RecursionError, ReferenceError, RuntimeError,
+             TypeError, ValueError, ZeroDivisionError, UnicodeError, UserWarning),
+        free(r.Plain, r.Attributed, r.LookupValueError, r.Unprintable)
+        | st.builds(r.Coded, st.integers(), text)
+        | st.builds(r.KeywordOnly, text, detail=values())
+        | st.builds(r.Fixed),
+        st.builds(_os_error, st.sampled_from([OSError, r.TypedOSError]),
+                  st.sampled_from(codes), text, st.none() | text, st.none() | text)
+        | st.builds(UnicodeDecodeError, st.just("utf-8"), st.binary(min_size=1, max_size=4),
+                    st.just(0), st.just(1), text),
+    ]
+    if base:
+        families.append(free(BaseException, KeyboardInterrupt, SystemExit, GeneratorExit,
+                             r.Halt, r.Interrupted))
+    if odd:
+        families.append(free(cf.CancelledError, cf.TimeoutError, TimeoutError,
+                             cf.InvalidStateError, cf.BrokenExecutor, BrokenProcessPool,
+                             BrokenThreadPool, StopIteration, StopAsyncIteration,
+                             r.CallCancelled, r.CallTimedOut,
+                             *([asyncio.CancelledError] if base else [])))
+    return families
+
+
+def _construct(cls: type[BaseException], args: list[Any]) -> BaseException:
+    return cls(*args)
+
+
+def _os_error(cls: type[OSError], code: int, strerror: str, filename: str | None,
+              filename2: str | None) -> OSError:
+    # OSError(errno, strerror) becomes the subclass of that errno (ENOENT:
+    # FileNotFoundError, ...); the 5-argument form also sets filename2.
+    if filename2 is not None:
+        return cls(code, strerror, filename, None, filename2)
+    if filename is not None:
+        return cls(code, strerror, filename)
+    return cls(code, strerror)
+
+
+def _groups_of(members: st.SearchStrategy[BaseException]) -> st.SearchStrategy[BaseException]:
+    return st.builds(_group, st.text(max_size=8), st.lists(members, min_size=1, max_size=3))
+
+
+def _group(message: str, members: list[BaseException]) -> BaseException:
+    import builtins
+    import sys
+
+    if sys.version_info < (3, 11):
+        raise RuntimeError("exception groups need Python 3.11")
+    # A BaseExceptionGroup of Exceptions only is built as an ExceptionGroup.
+    return builtins.BaseExceptionGroup(message, members)
+
+
+def _with_history(exception: BaseException, cause: BaseException | None,
+                  context: BaseException | None, notes: list[str]) -> BaseException:
+    exception.__cause__ = cause
+    exception.__context__ = context
+    for note in notes:
+        exception.add_note(note)  # type: ignore[attr-defined,unused-ignore]
+    return exception

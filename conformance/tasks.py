@@ -78,3 +78,21 @@ def gated(started: Event, gate: Event, bound: float, value: Any,
     if isinstance(value, BaseException):
         raise value
     return value
+
+
+def outcome(value: Any) -> Any:
+    """Return the value, or raise it when it is an exception instance."""
+    if isinstance(value, BaseException):
+        raise value
+    return value
+
+
+def finish_gated(started: Event, gate: Event, bound: float, index: int, value: Any,
+                 log: Log) -> Any:
+    """Announce the start, wait for the gate, log ``index`` as finished, then
+    return ``value`` or raise it: the log shows the order the calls finished in."""
+    started.set()
+    if not gate.wait(bound):
+        raise GateNeverOpened(f"the gate stayed closed for {bound:g}s")
+    log.append(index)
+    return outcome(value)
