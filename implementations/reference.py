@@ -8,7 +8,8 @@ There are four parts:
 * a FIFO *work queue* of work items ``(future, fn, args, kwargs)``;
 * *worker* threads, each running one item at a time, started by ``submit()``
   only while none is idle and fewer than ``max_workers`` exist;
-* plain ``concurrent.futures.Future`` objects, the caller's only view of a call.
+* ``concurrent.futures.Future`` objects, the caller's only view of a call (a
+  subclass that only mends result() for falsy exceptions on older CPythons).
 
 One call flows like this: ``submit()`` makes a future, puts a work item on the
 queue and returns the future.  A worker takes the item and calls
@@ -55,6 +56,22 @@ _Queue: TypeAlias = "SimpleQueue[_WorkItem | None]"  # None is the stop sentinel
 
 class BrokenReferenceExecutor(BrokenExecutor):
     """Raised, and set on every queued future, once an initializer has failed."""
+
+
+class _Future(Future[_T]):
+    """A Future whose result() raises the call's exception, however falsy."""
+
+    def result(self, timeout: float | None = None) -> _T:
+        # Future.result: "If the call raised an exception, this method will raise
+        # the same exception" -- also one whose __bool__ is False, which some
+        # CPython versions' result() mistook for no exception (gh-132063).
+        error = self.exception(timeout)
+        if error is not None:
+            try:
+                raise error
+            finally:
+                del error  # no cycle through this frame
+        return super().result(0)
 
 
 class _Shared:
@@ -168,7 +185,7 @@ class ReferenceExecutor(Executor):
         _live_executors.add(self)
 
     def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:
-        future: Future[_T] = Future()
+        future: Future[_T] = _Future()
         shared = self._shared
         with shared.lock:
             # ThreadPoolExecutor: after a failed initializer, so does "any attempt to submit".

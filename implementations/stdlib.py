@@ -10,7 +10,7 @@ failures.
 from __future__ import annotations
 
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from functools import partial
 
 from conformance import Implementation
@@ -24,12 +24,41 @@ _QUEUED_AS_RUNNING = (
     " call queue, before a worker starts it"
 )
 
+
+
+def _loses_false_exceptions() -> bool:
+    """Whether this Python's Future.result() returns None for an exception that is false.
+
+    Future.result() tested the exception's truth instead of its presence
+    (python/cpython issue 132063, fixed in 3.14 and in a 3.13 bug-fix release),
+    so the running Python is asked rather than its version.
+    """
+
+    class FalseError(Exception):
+        def __bool__(self) -> bool:
+            return False
+
+    future: Future[None] = Future()
+    future.set_exception(FalseError())
+    try:
+        future.result(0)
+    except FalseError:
+        return False
+    return True
+
+
+COMMON_DEVIATIONS = {
+    "EXC-11": "CPython's Future.result() returns None instead of raising an exception whose"
+              " __bool__ or __len__ makes it false (python/cpython issue 132063)",
+} if _loses_false_exceptions() else {}
+
 PROCESS_DEVIATIONS = {
+    **COMMON_DEVIATIONS,
     "FUT-1": _QUEUED_AS_RUNNING + ", so running() is True for a queued call",
     "FUT-3": _QUEUED_AS_RUNNING + ", so cancel() of a queued call returns False",
 }
 
-thread = Implementation(name="thread", factory=ThreadPoolExecutor)
+thread = Implementation(name="thread", factory=ThreadPoolExecutor, deviations=COMMON_DEVIATIONS)
 
 
 def _process(method: str) -> Implementation:
