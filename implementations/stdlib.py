@@ -56,6 +56,11 @@ PROCESS_DEVIATIONS = {
     **COMMON_DEVIATIONS,
     "FUT-1": _QUEUED_AS_RUNNING + ", so running() is True for a queued call",
     "FUT-3": _QUEUED_AS_RUNNING + ", so cancel() of a queued call returns False",
+    # Lib/concurrent/futures/process.py: _process_chunk runs a whole chunk as one
+    # task, and map() chains the chunks' result lists.
+    "MAP-9": "CPython's ProcessPoolExecutor runs each chunk of chunksize calls as one task,"
+             " so one call's exception is raised in place of its whole chunk, before the"
+             " earlier results in it",
 }
 
 thread = Implementation(name="thread", factory=ThreadPoolExecutor, deviations=COMMON_DEVIATIONS)

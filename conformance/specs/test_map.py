@@ -1,0 +1,631 @@
+"""Executor.map: results in input order, exceptions in place, the timeout, inputs, closing.
+
+Every result comes through the executor's own map().  Gates decide when each
+call finishes, so the order the calls finish in is drawn by Hypothesis and then
+played out, never left to chance; a log confirms each call finished before the
+next gate opens.  Time appears only in the timeout specs, bounded both ways.
+"""
+
+from __future__ import annotations
+
+import gc
+import inspect
+import threading
+import time
+from collections.abc import Callable, Generator, Iterable, Iterator
+from concurrent import futures
+from functools import partial
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conformance import tasks
+from conformance.harness import PROMPT, SETTLE, Conformance, Outcome
+from conformance.implementation import shutdown_within
+from conformance.profiles import spec_settings
+from conformance.report import NOT_APPLICABLE
+from conformance.specs import clause, requires
+from conformance.strategies import values
+
+#: Calls queued behind a busy worker to find how many an executor commits ahead.
+FILLERS = 6
+
+#: Calls that must never run in the closing specs, beyond those allowed to.
+NEVER = 3
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _map(conformance: Conformance, executor: futures.Executor, fn: Callable[..., Any],
+         *iterables: Iterable[Any], **kwargs: Any) -> Iterator[Any]:
+    """executor.map(fn, *iterables, **kwargs), bounded: map() itself must not block."""
+    iterator: Iterator[Any] = conformance.call(executor.map, fn, *iterables,
+                                               what="map()", **kwargs).unwrap()
+    return iterator
+
+
+def _take(iterator: Iterator[Any]) -> Any:
+    """next(iterator) in a frame of its own (so open_when_waiting can see it waiting)."""
+    return next(iterator)
+
+
+def _take_at(iterator: Iterator[Any]) -> tuple[Any, BaseException | None, float]:
+    """next(iterator): the value or the exception, and the monotonic time it came."""
+    try:
+        value = next(iterator)
+    except BaseException as exc:
+        return None, exc, time.monotonic()
+    return value, None, time.monotonic()
+
+
+def _describe(outcome: Outcome) -> str:
+    if outcome.exception is not None:
+        return f"{type(outcome.exception).__name__}: {outcome.exception}"
+    return f"the value {outcome.value!r}"
+
+
+class _Consumer:
+    """Iterates a map iterator in a thread of its own, so results can arrive while it waits."""
+
+    def __init__(self, iterator: Iterator[Any]) -> None:
+        self.values: list[Any] = []
+        self.exception: BaseException | None = None
+        self._done = threading.Event()
+        threading.Thread(target=self._run, args=(iterator,), daemon=True,
+                         name="conformance-map-consumer").start()
+
+    def _run(self, iterator: Iterator[Any]) -> None:
+        try:
+            for value in iterator:
+                self.values.append(value)
+        except BaseException as exc:
+            self.exception = exc
+        finally:
+            self._done.set()
+
+    def join(self, conformance: Conformance, clause_id: str) -> None:
+        budget = conformance.clock(PROMPT)
+        if not self._done.wait(budget):
+            raise AssertionError(
+                f"{clause_id}: expected the iteration to end once every call had finished,"
+                f" got it still waiting after {budget:g}s"
+            )
+
+
+def _run_schedule(conformance: Conformance, clause_id: str, outcomes: list[Any],
+                  order: list[int], consume_from: int) -> _Consumer:
+    """Map over gated calls (one per outcome), finish them in ``order``, and consume.
+
+    The consumer starts after ``consume_from`` calls have finished: the results
+    before that are already there when it asks, the rest arrive while it waits.
+    """
+    n = len(outcomes)
+    log = conformance.log()
+    started = [conformance.event() for _ in range(n)]
+    gates = [conformance.event() for _ in range(n)]
+    bound = conformance.clock(PROMPT * 6)
+    with conformance.executor(n) as executor:
+        iterator = _map(conformance, executor, tasks.finish_gated, started, gates,
+                        [bound] * n, range(n), outcomes, [log] * n)
+        _await_started(conformance, started)
+        consumer = None
+        for k, index in enumerate(order):
+            if k == consume_from:
+                consumer = _Consumer(iterator)
+            gates[index].set()
+            conformance.wait_until(
+                lambda i=index: i in list(log),  # type: ignore[misc]
+                f"{clause_id}: expected call {index} to finish once its gate opened, got it"
+                " unfinished",
+            )
+        if consumer is None:
+            consumer = _Consumer(iterator)
+        del iterator
+        consumer.join(conformance, clause_id)
+    return consumer
+
+
+def _await_started(conformance: Conformance, started: list[tasks.Event]) -> None:
+    """Wait (bounded) for every call to start; not applicable if they wait for next()."""
+    deadline = time.monotonic() + conformance.clock(PROMPT)
+    for event in started:
+        if not event.wait(max(0.0, deadline - time.monotonic())):
+            pytest.skip(
+                f"{NOT_APPLICABLE}the calls did not start before the first next() (MAP-7),"
+                " and this spec needs them running before it iterates"
+            )
+
+
+@st.composite
+def _schedules(draw: st.DrawFn, failing: bool) -> tuple[list[Any], list[int], int]:
+    """Outcomes of up to four calls (some exceptions when ``failing``), the order they
+    finish in, and how many finish before the consumer starts."""
+    outcomes: list[Any] = draw(st.lists(values(), min_size=1, max_size=4))
+    if failing:
+        fail = draw(st.sets(st.integers(0, len(outcomes) - 1), min_size=1))
+        outcomes = [LookupError(f"call {i}") if i in fail else v for i, v in enumerate(outcomes)]
+    order = draw(st.permutations(range(len(outcomes))))
+    return outcomes, list(order), draw(st.integers(0, len(outcomes)))
+
+
+def _expect_raised_in_place(clause_id: str, outcomes: list[Any], got: list[Any],
+                            exception: BaseException | None) -> None:
+    """The values before the first failing input, then that input's exception."""
+    first = next(i for i, v in enumerate(outcomes) if isinstance(v, BaseException))
+    expected = outcomes[first]
+    assert got == outcomes[:first], (
+        f"{clause_id}: expected the values {outcomes[:first]!r} before call {first}'s"
+        f" exception, got {got!r}"
+    )
+    same = (exception is not None and type(exception) is type(expected)
+            and exception.args == expected.args)
+    assert same, (
+        f"{clause_id}: expected {expected!r} to be raised at position {first}, got"
+        f" {exception!r}"
+    )
+
+
+def _committed_ahead(clause_id: str, conformance: Conformance,
+                     executor: futures.Executor) -> int:
+    """How many calls queued behind the only busy worker this executor reports running.
+
+    Such calls are already handed to a worker: cancel() fails for them, and they
+    run even when the map iterator is closed.  Counted once the count has held
+    still for a while, then every call is let through.
+    """
+    (blocker,) = conformance.occupy_all_workers(executor, 1)
+    fillers = [conformance.submit_blocked(executor, i) for i in range(FILLERS)]
+    count, since = -1, time.monotonic()
+    deadline = since + conformance.clock(PROMPT)
+    while time.monotonic() < deadline:
+        now = sum(f.future.running() for f in fillers)
+        if now != count:
+            count, since = now, time.monotonic()
+        elif time.monotonic() - since >= conformance.clock(2 * SETTLE):
+            break
+        time.sleep(0.001)
+    running = [f.value for f in fillers if f.started.is_set()]
+    assert not running, (
+        f"{clause_id}: expected calls queued behind the only busy worker to wait, got calls"
+        f" {running} started (more than max_workers calls at once)"
+    )
+    for blocked in (blocker, *fillers):
+        blocked.gate.set()
+    for blocked in (blocker, *fillers):
+        conformance.result(blocked.future)
+    if count >= FILLERS:
+        raise AssertionError(
+            f"{clause_id}: expected some of {FILLERS} calls queued behind a busy worker to"
+            " stay pending (cancellable), got all reported running (see FUT-1)"
+        )
+    return count
+
+
+def _gated_map(conformance: Conformance, executor: futures.Executor, outcomes: list[Any],
+               log: Any, **kwargs: Any) -> tuple[Iterator[Any], list[Any], list[Any]]:
+    """map() over calls that log their start and wait for their gates: the iterator,
+    the start events and the gates."""
+    n = len(outcomes)
+    started = [conformance.event() for _ in range(n)]
+    gates = [conformance.event() for _ in range(n)]
+    iterator = _map(conformance, executor, tasks.gated, started, gates,
+                    [conformance.clock(PROMPT * 6)] * n, outcomes, [log] * n, **kwargs)
+    return iterator, started, gates
+
+
+def _expect_never_ran(clause_id: str, log: Any, n: int, may_run: int) -> None:
+    ran = sorted(set(log))
+    never = [i for i in ran if i >= may_run]
+    assert not never, (
+        f"{clause_id}: expected calls {list(range(may_run, n))} (not started when the"
+        f" iterator stopped) never to run, got {never} run"
+    )
+
+
+def _expect_exhausted(clause_id: str, conformance: Conformance,
+                      iterator: Iterator[Any]) -> None:
+    again = conformance.call(_take, iterator, what="next() after the iterator raised")
+    assert isinstance(again.exception, StopIteration), (
+        f"{clause_id}: expected the iterator to be exhausted (StopIteration), got"
+        f" {_describe(again)}"
+    )
+
+
+def _timeout(conformance: Conformance, kind: str, seconds: float) -> float:
+    """A timeout of about ``seconds`` (scaled), as an int or a float."""
+    if kind == "int":
+        return max(1, round(conformance.clock(seconds)))
+    return conformance.clock(seconds)
+
+
+def _sleep_until(moment: float) -> None:
+    while (left := moment - time.monotonic()) > 0:
+        time.sleep(left)
+
+
+RESOLUTION = time.get_clock_info("monotonic").resolution + 0.002
+
+
+# -- order and exceptions -----------------------------------------------------------------
+
+
+@clause("MAP-1")
+@requires("background")
+@spec_settings()
+@given(schedule=_schedules(failing=False))
+def test_results_come_in_input_order(conformance: Conformance,
+                                     schedule: tuple[list[Any], list[int], int]) -> None:
+    """The iterator yields the results in input order, whatever order the calls finish in."""
+    outcomes, order, consume_from = schedule
+    consumer = _run_schedule(conformance, "MAP-1", outcomes, order, consume_from)
+    assert consumer.exception is None and consumer.values == outcomes, (
+        f"MAP-1: expected {outcomes!r} (calls finished in the order {order}), got"
+        f" {consumer.values!r}" + (f" then {consumer.exception!r}" if consumer.exception
+                                   else "")
+    )
+
+
+@clause("MAP-2")
+@requires("background")
+@spec_settings()
+@given(schedule=_schedules(failing=True))
+def test_exception_is_raised_at_its_position(conformance: Conformance,
+                                             schedule: tuple[list[Any], list[int], int]) -> None:
+    """A call's exception is raised when its position is reached, after the earlier values."""
+    outcomes, order, consume_from = schedule
+    consumer = _run_schedule(conformance, "MAP-2", outcomes, order, consume_from)
+    _expect_raised_in_place("MAP-2", outcomes, consumer.values, consumer.exception)
+
+
+# -- inputs -------------------------------------------------------------------------------
+
+
+def _as_kind(items: list[Any], kind: str) -> Iterable[Any]:
+    if kind == "tuple":
+        return tuple(items)
+    if kind == "generator":
+        return (item for item in items)
+    return list(items)
+
+
+KINDS = st.sampled_from(["list", "tuple", "generator"])
+
+
+@clause("MAP-3")
+@spec_settings()
+@given(inputs=st.lists(st.tuples(st.lists(st.integers(), max_size=5), KINDS),
+                       min_size=1, max_size=3),
+       max_workers=st.integers(1, 3))
+def test_several_iterables_go_in_step(conformance: Conformance,
+                                      inputs: list[tuple[list[int], str]],
+                                      max_workers: int) -> None:
+    """fn gets one item of each iterable, and the calls stop with the shortest one."""
+    iterables = [_as_kind(items, kind) for items, kind in inputs]
+    expected: list[Any] = [(args, {}) for args in zip(*(i for i, _ in inputs), strict=False)]
+    with conformance.executor(max_workers) as executor:
+        iterator = _map(conformance, executor, tasks.echo, *iterables)
+        got = conformance.call(list, iterator, what="iterating map()").unwrap()
+    assert got == expected, (
+        f"MAP-3: expected the calls to get {[args for args, _ in expected]!r}, got"
+        f" {got!r}"
+    )
+
+
+@clause("MAP-4")
+@pytest.mark.parametrize("shape", ["list", "generator", "several", "several-one-empty"])
+def test_empty_input_gives_empty_iterator(conformance: Conformance, shape: str) -> None:
+    """An empty input gives an iterator that ends at once, and fn is never called."""
+    log = conformance.log()
+    with conformance.executor() as executor:
+        if shape in ("list", "generator"):
+            fn: Callable[..., Any] = partial(tasks.record, log)
+            iterables: list[Iterable[Any]] = [_as_kind([], shape)]
+        else:
+            fn = tasks.record
+            iterables = [[log, log], []] if shape == "several-one-empty" else [[], []]
+        iterator = _map(conformance, executor, fn, *iterables)
+        first = conformance.call(_take, iterator, what="next()")
+    assert isinstance(first.exception, StopIteration), (
+        f"MAP-4: expected StopIteration from the first next(), got {_describe(first)}"
+    )
+    ran = list(log)
+    assert not ran, f"MAP-4: expected fn never to be called, got calls for {ran!r}"
+
+
+@clause("MAP-5")
+@pytest.mark.parametrize("lengths", [(5,), (3, 5), (5, 3), (4, 4)])
+def test_iterables_are_collected_before_map_returns(conformance: Conformance,
+                                                    lengths: tuple[int, ...]) -> None:
+    """map() draws every input item, up to the shortest iterable's end, before it returns."""
+    drawn: list[list[int]] = [[] for _ in lengths]
+
+    def source(k: int, length: int) -> Generator[int, None, None]:
+        for item in range(length):
+            drawn[k].append(item)
+            yield item
+
+    generators = [source(k, length) for k, length in enumerate(lengths)]
+    shortest = min(lengths)
+    with conformance.executor() as executor:
+        iterator = _map(conformance, executor, tasks.echo, *generators)
+        at_return = [len(items) for items in drawn]
+        finished = [inspect.getgeneratorstate(g) == inspect.GEN_CLOSED for g in generators]
+        conformance.call(list, iterator, what="iterating map()")
+    assert all(count >= shortest for count in at_return) and any(finished), (
+        f"MAP-5: expected map() to have drawn at least {shortest} items of each of its"
+        f" generators, one of them to its end, before returning; got {at_return} drawn"
+        f" (ended: {finished})"
+    )
+
+
+@clause("MAP-6")
+def test_error_in_collecting_is_raised_by_map(conformance: Conformance) -> None:
+    """An exception raised by an input iterable while map() collects it comes out of map()."""
+
+    def failing_source() -> Iterator[int]:
+        yield 1
+        yield 2
+        raise LookupError("input")
+
+    with conformance.executor() as executor:
+        outcome = conformance.call(executor.map, tasks.identity, failing_source(),
+                                   what="map()")
+        if outcome.exception is None:
+            conformance.call(list, outcome.value, what="iterating map()")
+    assert isinstance(outcome.exception, LookupError), (
+        f"MAP-6: expected map() to raise the input's LookupError('input'), got"
+        f" {_describe(outcome)}"
+    )
+
+
+@clause("MAP-7")
+@requires("background")
+def test_calls_start_without_iterating(conformance: Conformance) -> None:
+    """map() submits the calls: they start with no next() on the iterator."""
+    log = conformance.log()
+    with conformance.executor(3) as executor:
+        iterator, started, _ = _gated_map(conformance, executor, [0, 1, 2], log)
+        budget = conformance.clock(PROMPT)
+        deadline = time.monotonic() + budget
+        waiting = [i for i, event in enumerate(started)
+                   if not event.wait(max(0.0, deadline - time.monotonic()))]
+        assert not waiting, (
+            f"MAP-7: expected all three calls to start with no next() on the iterator, got"
+            f" calls {waiting} not started after {budget:g}s, three workers being free"
+        )
+        del iterator
+
+
+# -- chunksize ----------------------------------------------------------------------------
+
+
+@clause("MAP-8")
+@spec_settings()
+@given(inputs=st.lists(st.lists(values(), max_size=7), min_size=1, max_size=2),
+       chunksize=st.integers(1, 5), max_workers=st.integers(1, 2))
+def test_chunksize_changes_no_values(conformance: Conformance, inputs: list[list[Any]],
+                                     chunksize: int, max_workers: int) -> None:
+    """Every executor accepts chunksize, and the values and their order stay the same."""
+    expected: list[Any] = [(args, {}) for args in zip(*inputs, strict=False)]
+    with conformance.executor(max_workers) as executor:
+        outcome = conformance.call(executor.map, tasks.echo, *inputs, chunksize=chunksize,
+                                   what=f"map(..., chunksize={chunksize})")
+        assert outcome.exception is None, (
+            f"MAP-8: expected map() to accept chunksize={chunksize}, got {_describe(outcome)}"
+        )
+        got = conformance.call(list, outcome.value, what="iterating map()").unwrap()
+    assert got == expected, (
+        f"MAP-8: expected {expected!r} with chunksize={chunksize}, got {got!r}"
+    )
+
+
+@clause("MAP-9")
+@spec_settings()
+@given(data=st.data(), chunksize=st.integers(2, 4), max_workers=st.integers(1, 2))
+def test_chunksize_keeps_exceptions_in_place(conformance: Conformance, data: st.DataObject,
+                                             chunksize: int, max_workers: int) -> None:
+    """With any chunksize, a call's exception comes at its position, after the earlier values."""
+    items = data.draw(st.lists(st.integers(), min_size=2, max_size=8))
+    fail = data.draw(st.sets(st.integers(0, len(items) - 1), min_size=1))
+    outcomes = [LookupError(f"call {i}") if i in fail else v for i, v in enumerate(items)]
+    with conformance.executor(max_workers) as executor:
+        mapped = conformance.call(executor.map, tasks.outcome, outcomes, chunksize=chunksize,
+                                  what=f"map(..., chunksize={chunksize})")
+        assert mapped.exception is None, (
+            f"MAP-9: expected map() to accept chunksize={chunksize}, got {_describe(mapped)}"
+        )
+        iterator = mapped.value
+        got: list[Any] = []
+        exception = None
+        for _ in outcomes:
+            step = conformance.call(_take, iterator, what="next()")
+            if step.exception is not None:
+                exception = step.exception
+                break
+            got.append(step.value)
+    _expect_raised_in_place("MAP-9", outcomes, got, exception)
+
+
+# -- timeout ------------------------------------------------------------------------------
+
+TIMEOUT_KINDS = ["int", "float"]
+
+
+@clause("MAP-10")
+@requires("background")
+@pytest.mark.parametrize("kind", TIMEOUT_KINDS)
+def test_timeout_is_not_early(conformance: Conformance, kind: str) -> None:
+    """TimeoutError comes no sooner than timeout seconds after the call to map()."""
+    timeout = _timeout(conformance, kind, 0.75)
+    with conformance.executor(1) as executor:
+        before_map = time.monotonic()
+        iterator, _, _ = _gated_map(conformance, executor, ["value"], None, timeout=timeout)
+        _, exception, when = conformance.call(_take_at, iterator, what="next()").unwrap()
+    assert isinstance(exception, futures.TimeoutError), (
+        f"MAP-10: expected TimeoutError for a call still running, got {exception!r}"
+    )
+    elapsed = when - before_map
+    assert elapsed >= timeout - RESOLUTION, (
+        f"MAP-10: expected TimeoutError no sooner than {timeout!r}s after map(), got it"
+        f" after {elapsed:.3f}s"
+    )
+
+
+@clause("MAP-11")
+@requires("background")
+@pytest.mark.parametrize("kind", TIMEOUT_KINDS)
+def test_timeout_does_not_overrun(conformance: Conformance, kind: str) -> None:
+    """TimeoutError comes soon after timeout seconds from the call to map()."""
+    timeout = _timeout(conformance, kind, 0.75)
+    slack = conformance.clock(2.0)
+    with conformance.executor(1) as executor:
+        iterator, _, _ = _gated_map(conformance, executor, ["value"], None, timeout=timeout)
+        after_map = time.monotonic()
+        _, exception, when = conformance.call(_take_at, iterator, what="next()").unwrap()
+    assert isinstance(exception, futures.TimeoutError), (
+        f"MAP-11: expected TimeoutError for a call still running, got {exception!r}"
+    )
+    elapsed = when - after_map
+    assert elapsed <= timeout + slack, (
+        f"MAP-11: expected TimeoutError within {timeout + slack:g}s of map() (timeout"
+        f" {timeout!r}), got it after {elapsed:.3f}s"
+    )
+
+
+@clause("MAP-12")
+@requires("background")
+@pytest.mark.parametrize("kind", TIMEOUT_KINDS)
+def test_timeout_counts_from_map(conformance: Conformance, kind: str) -> None:
+    """next() called once the timeout has run out since map() raises TimeoutError at once."""
+    timeout = _timeout(conformance, kind, 2.0)
+    with conformance.executor(1) as executor:
+        iterator, _, _ = _gated_map(conformance, executor, ["value"], None, timeout=timeout)
+        _sleep_until(time.monotonic() + timeout)
+        outcome = conformance.call(_take, iterator, what="next()")
+    assert isinstance(outcome.exception, futures.TimeoutError), (
+        f"MAP-12: expected TimeoutError, the timeout having run out, got {_describe(outcome)}"
+    )
+    assert outcome.elapsed < timeout / 2, (
+        f"MAP-12: expected TimeoutError at once, {timeout!r}s having passed since map(), got"
+        f" it after {outcome.elapsed:.3f}s more (the timeout counted from next()?)"
+    )
+
+
+@clause("MAP-13")
+@pytest.mark.parametrize("kind", TIMEOUT_KINDS)
+def test_results_already_there_beat_the_timeout(conformance: Conformance, kind: str) -> None:
+    """Results already there are yielded even once the timeout has run out."""
+    timeout = 0 if kind == "int" else conformance.clock(0.05)
+    log = conformance.log()
+    expected = ["a", "b", "c"]
+    executor = conformance.implementation.factory(max_workers=2)
+    try:
+        iterator = _map(conformance, executor, tasks.record, [log] * 3, expected,
+                        timeout=timeout)
+        after_map = time.monotonic()
+        try:
+            conformance.wait_until(lambda: len(list(log)) == 3, "")
+        except AssertionError:
+            pytest.skip(f"{NOT_APPLICABLE}the calls did not run before the first next()"
+                        " (MAP-7), and this spec lets them finish before it iterates")
+    finally:
+        # shutdown(wait=True) returns once every call is done: the results are there.
+        stopped = shutdown_within(executor, conformance.clock(PROMPT), wait=True)
+    assert stopped, "shutdown(wait=True) did not return: the executor is stuck"
+    _sleep_until(after_map + timeout)
+    got = conformance.call(list, iterator, what="iterating map()")
+    assert got.exception is None and got.value == expected, (
+        f"MAP-13: expected {expected!r} (all finished, timeout {timeout!r} run out), got"
+        f" {_describe(got)}"
+    )
+
+
+@clause("MAP-13")
+@requires("background")
+@pytest.mark.parametrize("kind", TIMEOUT_KINDS)
+def test_result_arriving_within_timeout_is_yielded(conformance: Conformance,
+                                                    kind: str) -> None:
+    """A result that arrives while next() waits, within the timeout, is yielded."""
+    timeout = _timeout(conformance, kind, PROMPT)
+    with conformance.executor(1) as executor:
+        iterator, _, gates = _gated_map(conformance, executor, ["value"], None,
+                                        timeout=timeout)
+        outcome = conformance.call(_take, iterator, what="next()", open_when_waiting=gates[0])
+    assert outcome.exception is None and outcome.value == "value", (
+        f"MAP-13: expected 'value' (arriving within timeout {timeout!r}), got"
+        f" {_describe(outcome)}"
+    )
+
+
+# -- what becomes of the other calls ------------------------------------------------------
+
+STOPS = ["close", "drop"]
+
+
+@clause("MAP-14")
+@requires("background", "bounded_workers", "cancels_pending")
+@pytest.mark.parametrize("how", STOPS)
+def test_closing_cancels_calls_not_started(conformance: Conformance, how: str) -> None:
+    """Closing the iterator after a result cancels the calls that have not started."""
+    log = conformance.log()
+    with conformance.executor(1) as executor:
+        ahead = _committed_ahead("MAP-14", conformance, executor)
+        n = 2 + ahead + NEVER
+        iterator, started, gates = _gated_map(conformance, executor, list(range(n)), log)
+        gates[0].set()
+        _await_started(conformance, started[:2])
+        first = conformance.call(_take, iterator, what="next()").unwrap()
+        assert first == 0, f"MAP-14: expected the first result 0, got {first!r}"
+        if how == "close":
+            close = getattr(iterator, "close", None)
+            if close is None:
+                pytest.skip(f"{NOT_APPLICABLE}the iterator map() returns has no close()")
+            conformance.call(close, what="close()")
+        else:
+            del iterator
+            gc.collect()
+    # Every gate is open and the executor shut down: whatever was not cancelled has run.
+    _expect_never_ran("MAP-14", log, n, 2 + ahead)
+
+
+@clause("MAP-15")
+@requires("background", "bounded_workers", "cancels_pending")
+def test_exception_ends_the_iterator(conformance: Conformance) -> None:
+    """After a call's exception is raised, the iterator is exhausted and the calls not
+    started never run."""
+    log = conformance.log()
+    with conformance.executor(1) as executor:
+        ahead = _committed_ahead("MAP-15", conformance, executor)
+        n = 2 + ahead + NEVER
+        outcomes: list[Any] = [LookupError("call 0"), *range(1, n)]
+        iterator, started, gates = _gated_map(conformance, executor, outcomes, log)
+        gates[0].set()
+        _await_started(conformance, started[:2])
+        raised = conformance.call(_take, iterator, what="next()")
+        assert isinstance(raised.exception, LookupError), (
+            f"MAP-15: expected call 0's LookupError, got {_describe(raised)}"
+        )
+        _expect_exhausted("MAP-15", conformance, iterator)
+    _expect_never_ran("MAP-15", [v for v in log if isinstance(v, int)], n, 2 + ahead)
+
+
+@clause("MAP-16")
+@requires("background", "bounded_workers", "cancels_pending")
+def test_timeout_ends_the_iterator(conformance: Conformance) -> None:
+    """After TimeoutError, the iterator is exhausted and the calls not started never run."""
+    log = conformance.log()
+    with conformance.executor(1) as executor:
+        ahead = _committed_ahead("MAP-16", conformance, executor)
+        n = 1 + ahead + NEVER
+        iterator, started, _ = _gated_map(conformance, executor, list(range(n)), log,
+                                          timeout=conformance.clock(0.2))
+        _await_started(conformance, started[:1])
+        raised = conformance.call(_take, iterator, what="next()")
+        assert isinstance(raised.exception, futures.TimeoutError), (
+            f"MAP-16: expected TimeoutError, call 0 still running, got {_describe(raised)}"
+        )
+        _expect_exhausted("MAP-16", conformance, iterator)
+    _expect_never_ran("MAP-16", log, n, 1 + ahead)

@@ -1,0 +1,249 @@
+"""Broken executors for the Executor.map clauses (MAP-*).
+
+Each replaces the inherited ``Executor.map`` with one that is wrong in one way
+and otherwise behaves as CPython's does.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, TimeoutError, as_completed
+from itertools import islice, zip_longest
+from typing import Any
+
+from implementations.reference import ReferenceExecutor
+
+
+def _results(futures: list[Future[Any]], timeout: float | None,
+             end_time: float | None = None,
+             wait: Callable[[float], float] = lambda left: left) -> Iterator[Any]:
+    """CPython's result iterator: each future's result in turn, within the time left
+    until ``end_time`` (as ``wait`` turns it into a wait); the futures not yet yielded
+    are cancelled when it stops."""
+    if timeout is not None and end_time is None:
+        end_time = time.monotonic() + timeout
+    try:
+        futures.reverse()
+        while futures:
+            future = futures.pop()
+            try:
+                if end_time is None:
+                    yield future.result()
+                else:
+                    yield future.result(wait(end_time - time.monotonic()))
+            finally:
+                future.cancel()
+    finally:
+        for future in futures:
+            future.cancel()
+
+
+class _CPythonMap(ReferenceExecutor):
+    """CPython's Executor.map, with the waiting of its iterator left to _wait."""
+
+    def _wait(self, left: float) -> float:
+        return left
+
+    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any],
+            timeout: float | None = None, chunksize: int = 1) -> Iterator[Any]:
+        end_time = None if timeout is None else time.monotonic() + timeout
+        futures = [self.submit(fn, *args) for args in zip(*iterables, strict=False)]
+        return _results(futures, timeout, end_time, self._wait)
+
+
+class CompletionOrder(ReferenceExecutor):
+    """map() yields results in the order the calls finish, not the input order.
+    Caught by MAP-1 (and by the other specs that compare results in order)."""
+
+    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any],
+            timeout: float | None = None, chunksize: int = 1) -> Iterator[Any]:
+        futures = [self.submit(fn, *args) for args in zip(*iterables, strict=False)]
+        end_time = None if timeout is None else time.monotonic() + timeout
+
+        def results() -> Iterator[Any]:
+            try:
+                left = None if end_time is None else end_time - time.monotonic()
+                for future in as_completed(list(futures), left):
+                    futures.remove(future)
+                    yield future.result()
+            finally:
+                for future in futures:
+                    future.cancel()
+
+        return results()
+
+
+class TimeoutFromNext(ReferenceExecutor):
+    """map()'s timeout counts afresh from each next(), not from the call to map().
+    Caught by MAP-12."""
+
+    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any],
+            timeout: float | None = None, chunksize: int = 1) -> Iterator[Any]:
+        futures = [self.submit(fn, *args) for args in zip(*iterables, strict=False)]
+
+        def results() -> Iterator[Any]:
+            try:
+                futures.reverse()
+                while futures:
+                    future = futures.pop()
+                    try:
+                        yield future.result(timeout)
+                    finally:
+                        future.cancel()
+            finally:
+                for future in futures:
+                    future.cancel()
+
+        return results()
+
+
+class SubmitsOnFirstNext(ReferenceExecutor):
+    """map() collects its inputs at once but submits the calls only at the first next().
+    Caught by MAP-7."""
+
+    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any],
+            timeout: float | None = None, chunksize: int = 1) -> Iterator[Any]:
+        calls = list(zip(*iterables, strict=False))
+        end_time = None if timeout is None else time.monotonic() + timeout
+
+        def results() -> Iterator[Any]:
+            futures = [self.submit(fn, *args) for args in calls]
+            yield from _results(futures, timeout, end_time)
+
+        return results()
+
+
+class CollectsLazily(ReferenceExecutor):
+    """map() reads its inputs as it goes (max_workers calls ahead), not all at once.
+    Caught by MAP-5 and MAP-6."""
+
+    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any],
+            timeout: float | None = None, chunksize: int = 1) -> Iterator[Any]:
+        calls = zip(*iterables, strict=False)
+        end_time = None if timeout is None else time.monotonic() + timeout
+        futures = deque(self.submit(fn, *args) for args in islice(calls, self._max_workers))
+
+        def results() -> Iterator[Any]:
+            try:
+                while futures:
+                    future = futures.popleft()
+                    left = None if end_time is None else end_time - time.monotonic()
+                    value = future.result(left)
+                    futures.extend(self.submit(fn, *args) for args in islice(calls, 1))
+                    yield value
+            finally:
+                for future in futures:
+                    future.cancel()
+
+        return results()
+
+
+class LeavesCallsRunning(ReferenceExecutor):
+    """map()'s iterator never cancels the calls it has not yielded when it stops
+    (closed, or after an exception or a TimeoutError). Caught by MAP-14, MAP-15, MAP-16."""
+
+    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any],
+            timeout: float | None = None, chunksize: int = 1) -> Iterator[Any]:
+        futures = [self.submit(fn, *args) for args in zip(*iterables, strict=False)]
+        end_time = None if timeout is None else time.monotonic() + timeout
+
+        def results() -> Iterator[Any]:
+            futures.reverse()
+            while futures:
+                future = futures.pop()
+                if end_time is None:
+                    yield future.result()
+                else:
+                    yield future.result(end_time - time.monotonic())
+
+        return results()
+
+
+class DeadlineBeforeResult(ReferenceExecutor):
+    """map()'s iterator raises TimeoutError once the timeout has run out, even for a
+    result that is already there. Caught by MAP-13."""
+
+    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any],
+            timeout: float | None = None, chunksize: int = 1) -> Iterator[Any]:
+        futures = [self.submit(fn, *args) for args in zip(*iterables, strict=False)]
+        end_time = None if timeout is None else time.monotonic() + timeout
+
+        def results() -> Iterator[Any]:
+            try:
+                futures.reverse()
+                while futures:
+                    future = futures.pop()
+                    try:
+                        if end_time is not None and time.monotonic() >= end_time:
+                            raise TimeoutError()
+                        left = None if end_time is None else end_time - time.monotonic()
+                        yield future.result(left)
+                    finally:
+                        future.cancel()
+            finally:
+                for future in futures:
+                    future.cancel()
+
+        return results()
+
+
+def _call_chunk(fn: Callable[..., Any], chunk: list[tuple[Any, ...]]) -> list[Any]:
+    return [fn(*args) for args in chunk]
+
+
+class ChunkFailsAsAWhole(ReferenceExecutor):
+    """map() runs chunksize calls as one task, so a call's exception is raised in place
+    of its whole chunk, before the results of the earlier calls in it. Caught by MAP-9."""
+
+    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any],
+            timeout: float | None = None, chunksize: int = 1) -> Iterator[Any]:
+        calls = list(zip(*iterables, strict=False))
+        chunks = [calls[i:i + chunksize] for i in range(0, len(calls), chunksize)]
+        futures = [self.submit(_call_chunk, fn, chunk) for chunk in chunks]
+        end_time = None if timeout is None else time.monotonic() + timeout
+
+        def results() -> Iterator[Any]:
+            for chunk_results in _results(futures, timeout, end_time):
+                yield from chunk_results
+
+        return results()
+
+
+class LongestInput(ReferenceExecutor):
+    """map() goes on to the end of the longest iterable, filling in None, as
+    itertools.zip_longest does. Caught by MAP-3 and MAP-4 (and MAP-8, which maps
+    several iterables too)."""
+
+    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any],
+            timeout: float | None = None, chunksize: int = 1) -> Iterator[Any]:
+        end_time = None if timeout is None else time.monotonic() + timeout
+        futures = [self.submit(fn, *args) for args in zip_longest(*iterables)]
+        return _results(futures, timeout, end_time)
+
+
+class TimeoutEarly(_CPythonMap):
+    """map()'s iterator waits only half the time left, so TimeoutError comes early.
+    Caught by MAP-10."""
+
+    def _wait(self, left: float) -> float:
+        return left / 2
+
+
+class TimeoutOverruns(_CPythonMap):
+    """map()'s iterator waits 3 s more than the time left, so TimeoutError comes late
+    (though at once when the time has already run out). Caught by MAP-11."""
+
+    def _wait(self, left: float) -> float:
+        return left + 3 if left > 0 else left
+
+
+class RejectsChunksize(_CPythonMap):
+    """map() accepts no chunksize other than 1. Caught by MAP-8 and MAP-9."""
+
+    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any],
+            timeout: float | None = None, chunksize: int = 1) -> Iterator[Any]:
+        if chunksize != 1:
+            raise TypeError("chunksize is not supported")
+        return super().map(fn, *iterables, timeout=timeout)

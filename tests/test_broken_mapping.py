@@ -1,0 +1,28 @@
+"""The suite catches each broken executor of the Executor.map area on its clauses."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import SuiteRun
+
+CASES = [
+    ("broken.mapping:CompletionOrder", {"MAP-1"}),
+    ("broken.mapping:TimeoutFromNext", {"MAP-12"}),
+    ("broken.mapping:SubmitsOnFirstNext", {"MAP-7"}),
+    ("broken.mapping:CollectsLazily", {"MAP-5", "MAP-6"}),
+    ("broken.mapping:LeavesCallsRunning", {"MAP-14", "MAP-15", "MAP-16"}),
+    ("broken.mapping:DeadlineBeforeResult", {"MAP-13"}),
+    ("broken.mapping:ChunkFailsAsAWhole", {"MAP-9"}),
+    ("broken.mapping:LongestInput", {"MAP-3", "MAP-4"}),
+    ("broken.mapping:TimeoutEarly", {"MAP-10"}),
+    ("broken.mapping:TimeoutOverruns", {"MAP-11"}),
+    ("broken.mapping:RejectsChunksize", {"MAP-8", "MAP-9"}),
+]
+
+
+@pytest.mark.parametrize(("executor", "clauses"), CASES)
+def test_broken_executor_fails_its_clauses(suite: SuiteRun, executor: str,
+                                           clauses: set[str]) -> None:
+    failing = suite.failing(executor, "-m", " or ".join(sorted(clauses)))
+    assert failing == clauses, suite.result.stdout.str()
