@@ -104,7 +104,7 @@ def _run_schedule(conformance: Conformance, clause_id: str, outcomes: list[Any],
     """
     n = len(outcomes)
     log = conformance.log()
-    started = [conformance.event() for _ in range(n)]
+    started = [conformance.signal() for _ in range(n)]
     gates = [conformance.event() for _ in range(n)]
     bound = conformance.clock(PROMPT * 6)
     with conformance.executor(n) as executor:
@@ -209,7 +209,7 @@ def _gated_map(conformance: Conformance, executor: futures.Executor, outcomes: l
     """map() over calls that log their start and wait for their gates: the iterator,
     the start events and the gates."""
     n = len(outcomes)
-    started = [conformance.event() for _ in range(n)]
+    started = [conformance.signal() for _ in range(n)]
     gates = [conformance.event() for _ in range(n)]
     iterator = _map(conformance, executor, tasks.gated, started, gates,
                     [conformance.clock(PROMPT * 6)] * n, outcomes, [log] * n, **kwargs)
