@@ -174,19 +174,13 @@ class Run:
     def kit(self, shared_memory: bool) -> Kit:
         return self.kits.setdefault(shared_memory, Kit(shared_memory))
 
-    # The run is itself a plugin: it holds the seam fixture and the report hooks.
-
-    @pytest.fixture(scope="session")
-    def executor_implementation(self, request: pytest.FixtureRequest) -> Implementation:
-        """The implementation under test: override this fixture to supply your own."""
-        implementation: Implementation = request.param
-        return implementation
+    # The run is itself a plugin: it parametrizes the seam and collects the report.
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         # Parametrize only where the seam is this plugin's fixture: a
         # conftest.py that overrides it chooses its own implementations.
         defs = metafunc._arg2fixturedefs.get("executor_implementation", ())
-        if defs and defs[-1].func.__qualname__ == "Run.executor_implementation":
+        if defs and getattr(defs[-1].func, "__module__", None) == __name__:
             metafunc.parametrize("executor_implementation", self.implementations,
                                  ids=[i.name for i in self.implementations],
                                  indirect=True, scope="session")
@@ -345,6 +339,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 # -- fixtures ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def executor_implementation(request: pytest.FixtureRequest) -> Implementation:
+    """The implementation under test: override this fixture to supply your own."""
+    implementation: Implementation = request.param
+    return implementation
 
 
 def as_implementation(value: Any) -> Implementation:

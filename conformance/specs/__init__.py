@@ -7,6 +7,9 @@ the public ``concurrent.futures`` API, never naming an implementation.
 
 from __future__ import annotations
 
+from concurrent.futures import Future
+from typing import Any
+
 import pytest
 
 from conformance import clauses
@@ -28,3 +31,13 @@ def requires(*capabilities: str) -> pytest.MarkDecorator:
             raise KeyError(f"no capability {name!r}; known: {', '.join(CAPABILITIES)}")
     mark: pytest.MarkDecorator = getattr(pytest.mark, REQUIRES_MARK)(*capabilities)
     return mark
+
+
+def states(future: Future[Any]) -> dict[str, bool]:
+    """The three state queries of a future, done() read first.
+
+    done() is final, so in this order a future that moves between the reads is
+    never seen done and running at once.
+    """
+    done = future.done()
+    return {"done": done, "running": future.running(), "cancelled": future.cancelled()}

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from conformance import raisables, tasks
 from conformance.harness import PROMPT, Conformance, Outcome
 from conformance.profiles import spec_settings
-from conformance.specs import clause, requires
+from conformance.specs import clause, requires, states
 from conformance.strategies import exception_groups, exceptions, values
 
 #: The timeouts every query is asked with: none, zero, and one far longer than
@@ -110,13 +110,6 @@ def expect_returned(clause_id: str, query: str, raised: BaseException, outcome: 
     assert outcome.exception is None and fingerprint(outcome.value) == fingerprint(raised), (
         f"{clause_id}: expected {query} to return {show(raised)}, got {told(outcome)}"
     )
-
-
-def states(future: Future[Any]) -> dict[str, bool]:
-    # done() first: it is final, so a future moving between reads is never
-    # seen done and running at once.
-    done = future.done()
-    return {"done": done, "running": future.running(), "cancelled": future.cancelled()}
 
 
 FINISHED = {"done": True, "running": False, "cancelled": False}

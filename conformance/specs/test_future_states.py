@@ -13,14 +13,7 @@ import pytest
 
 from conformance import tasks
 from conformance.harness import Conformance
-from conformance.specs import clause, requires
-
-
-def states(future: Future[Any]) -> dict[str, bool]:
-    """The three state queries, read done() first: done is final, so this order
-    never sees a future done and running at once because it moved between reads."""
-    done = future.done()
-    return {"done": done, "running": future.running(), "cancelled": future.cancelled()}
+from conformance.specs import clause, requires, states
 
 
 def expect_states(clause_id: str, future: Future[Any], **expected: bool) -> None:
