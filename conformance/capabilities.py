@@ -34,7 +34,12 @@ def probe(implementation: Implementation, timeout: float) -> dict[str, bool]:
             f" {type(exc).__name__}: {exc}"
         ) from exc
     finally:
-        shutdown_within(executor, timeout, wait=True)
+        finished = shutdown_within(executor, timeout, wait=True)
+    if not finished:
+        raise ProbeFailed(
+            f"probing {implementation.name} failed: shutdown(wait=True) did not return within"
+            f" {timeout:g}s after two quick calls"
+        )
     return {
         "shares_memory": items == ["probe"],
         "background": (pid, thread) != (os.getpid(), threading.get_ident()),

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from conformance import clauses, profiles
-from conformance.capabilities import effective, probe
+from conformance.capabilities import ProbeFailed, effective, probe
 from conformance.harness import PROMPT, Clock, Conformance
 from conformance.implementation import (
     CAPABILITIES,
@@ -161,15 +161,23 @@ class Run:
     sources: dict[str, str]
     verdicts: Verdicts = field(default_factory=Verdicts)
     probed: dict[str, dict[str, bool]] = field(default_factory=dict)
+    probe_failures: dict[str, ProbeFailed] = field(default_factory=dict)
     kits: dict[bool, Kit] = field(default_factory=dict)
     #: Level of the clause of every failed test ("other" outside the specs).
     failures: dict[str, str] = field(default_factory=dict)
     written: list[Path] = field(default_factory=list)
 
     def probe(self, implementation: Implementation) -> dict[str, bool]:
-        if implementation.name not in self.probed:
-            self.probed[implementation.name] = probe(implementation, self.clock(PROMPT))
-        return self.probed[implementation.name]
+        """The probed capabilities, found once per implementation (a failure too)."""
+        name = implementation.name
+        if name not in self.probed and name not in self.probe_failures:
+            try:
+                self.probed[name] = probe(implementation, self.clock(PROMPT))
+            except ProbeFailed as exc:
+                self.probe_failures[name] = exc
+        if name in self.probe_failures:
+            raise self.probe_failures[name]
+        return self.probed[name]
 
     def kit(self, shared_memory: bool) -> Kit:
         return self.kits.setdefault(shared_memory, Kit(shared_memory))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any
 
@@ -61,3 +62,31 @@ class LenientExecutor(ThreadPoolExecutor):
 
 
 lenient = Implementation(name="lenient", factory=LenientExecutor)
+
+
+class DeadlockedSubmit(ThreadPoolExecutor):
+    """submit() never returns: a deadlocked executor."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        threading.Event().wait()
+        raise AssertionError("unreachable")
+
+
+class HangingShutdown(ThreadPoolExecutor):
+    """Runs calls, but once it has run one, shutdown() never returns."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        self.used = True
+        return super().submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait=False)
+        if wait and getattr(self, "used", False):
+            threading.Event().wait()
+
+
+class NeverShutsDown(ThreadPoolExecutor):
+    """shutdown() never returns, even on a new executor."""
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        threading.Event().wait()

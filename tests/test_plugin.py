@@ -13,6 +13,7 @@ from tests.conftest import SuiteRun
     ("nosuch.module:make", "cannot import module 'nosuch.module'"),
     ("concurrent.futures:NoSuchPool", "has no attribute 'NoSuchPool'"),
     ("samples:raising_factory", "factory(max_workers=1) raised OSError: no workers today"),
+    ("samples:NeverShutsDown", "shutdown() of a new, unused executor did not return"),
     ("samples:not_an_executor", "returned object, which is not an Executor"),
     ("samples:InlineExecutor.nope", "has no attribute 'InlineExecutor.nope'"),
     ("no-colon", "expected MODULE:ATTR or one of"),
@@ -114,3 +115,15 @@ def test_failing_recommended_clause_fails_the_run_only_when_strict(suite: SuiteR
     assert "only recommended clauses failed" in suite.result.stdout.str()
     assert suite.failing("samples:lenient", "-m", "SET-7", "--conformance-strict") == {"SET-7"}
     assert suite.result.ret == pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.mark.parametrize(("executor", "stuck"), [
+    ("samples:DeadlockedSubmit", "Timeout"),
+    ("samples:HangingShutdown", "shutdown(wait=True) did not return within 3s"),
+])
+def test_deadlocked_executor_fails_and_the_run_completes(suite: SuiteRun, executor: str,
+                                                         stuck: str) -> None:
+    summary = suite(executor, "-m", "SUB-1 or SUB-4", "--conformance-timeout", "20",
+                    "--conformance-time-scale", "0.3")
+    assert set(summary["failed"]) == {"SUB-1", "SUB-4"}
+    assert stuck in suite.result.stdout.str()
