@@ -283,10 +283,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _implementations(specs: list[str] | None, source: str, clock: Clock) -> list[Implementation]:
-    from implementations import BUNDLED
+    from implementations import BUNDLED, DEFAULT
 
     chosen: list[Implementation] = []
-    for spec in specs or list(BUNDLED):
+    for spec in specs or DEFAULT:
         try:
             implementation = load(spec, BUNDLED)
             # An executor the user names is built once now, so that a factory

@@ -74,6 +74,11 @@ def _process(method: str) -> Implementation:
     )
 
 
+#: The platform's default start method (fork on Linux before 3.14, then forkserver).
+process = Implementation(name="process", factory=ProcessPoolExecutor,
+                         deviations=PROCESS_DEVIATIONS)
+
+
 process_fork = _process("fork")
 process_spawn = _process("spawn")
 process_forkserver = _process("forkserver")
