@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from tests.conftest import SuiteRun
@@ -14,6 +16,9 @@ CASES = [
     ("broken.exceptions:RunsCallsInAGenerator", {"EXC-7"}),
     ("broken.exceptions:DropsTheTraceback", {"EXC-9"}),
     ("broken.exceptions:WrapsBaseExceptions", {"EXC-2", "EXC-3", "EXC-6"}),
+    pytest.param("broken.exceptions:FlattensGroups", {"EXC-10"},
+                 marks=pytest.mark.skipif(sys.version_info < (3, 11),
+                                          reason="exception groups exist from Python 3.11")),
 ]
 
 

@@ -1,4 +1,4 @@
-"""The suite catches each broken executor of the Future state areas (FUT-*, SET-*) on its clause."""
+"""The suite catches each broken executor of the Future areas (FUT-*, SET-*) on its clause."""
 
 from __future__ import annotations
 
@@ -7,15 +7,31 @@ import pytest
 from tests.conftest import SuiteRun
 
 CASES = [
-    ("broken.future_states:CancelLies", "FUT-5"),
-    ("broken.future_states:CancelLies", "FUT-13"),
-    ("broken.future_states:RunningTooEarly", "FUT-1"),
-    ("broken.future_states:ResultsCanBeOverwritten", "SET-5"),
-    ("broken.future_states:RunsCancelledCalls", "SET-2"),
+    ("RunningTooEarly", "FUT-1"),
+    ("NeverRunning", "FUT-2"),
+    ("CannotCancel", "FUT-3"),
+    ("RunsCancelledCalls", "FUT-4"),
+    ("CancelLies", "FUT-5"),
+    ("CancelsFinished", "FUT-6"),
+    ("CancelsOnce", "FUT-7"),
+    ("CancelledGivesNone", "FUT-8"),
+    ("RunningWhenDone", "FUT-9"),
+    ("ResultDoesNotWait", "FUT-10"),
+    ("ExceptionNeverTimesOut", "FUT-11"),
+    ("ForgetfulResult", "FUT-12"),
+    ("CancelLies", "FUT-13"),
+    ("NeverRunning", "SET-1"),
+    ("RunsCancelledCalls", "SET-2"),
+    ("SilentSetResult", "SET-3"),
+    ("ExceptionAsResult", "SET-4"),
+    ("ResultsCanBeOverwritten", "SET-5"),
+    ("CancelLies", "SET-6"),
+    ("ReturnsAFutureLike", "SUB-1"),
+    ("LosesFalseExceptions", "EXC-11"),
 ]
 
 
 @pytest.mark.parametrize(("executor", "clause"), CASES)
 def test_broken_executor_fails_its_clause(suite: SuiteRun, executor: str, clause: str) -> None:
-    failing = suite.failing(executor, "-m", clause)
+    failing = suite.failing(f"broken.future_states:{executor}", "-m", clause)
     assert failing == {clause}, suite.result.stdout.str()

@@ -8,6 +8,7 @@ from tests.conftest import SuiteRun
 
 CASES = [
     ("broken.mapping:CompletionOrder", {"MAP-1"}),
+    ("broken.mapping:ExceptionsAtTheEnd", {"MAP-2"}),
     ("broken.mapping:TimeoutFromNext", {"MAP-12"}),
     ("broken.mapping:SubmitsOnFirstNext", {"MAP-7"}),
     ("broken.mapping:CollectsLazily", {"MAP-5", "MAP-6"}),

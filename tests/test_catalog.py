@@ -55,3 +55,19 @@ def test_clause_ids_are_well_formed_and_sourced() -> None:
 def test_clauses_md_is_up_to_date() -> None:
     text = (ROOT / "CLAUSES.md").read_text()
     assert text == clauses.markdown(), "regenerate: python -m conformance.clauses > CLAUSES.md"
+
+
+#: Clauses whose broken implementations live in tests/samples.py and are
+#: checked in tests/test_plugin.py.
+CAUGHT_IN_TEST_PLUGIN = {"DECL-1", "SET-7"}
+
+
+def test_every_clause_is_caught_on_some_broken_executor() -> None:
+    caught = set(CAUGHT_IN_TEST_PLUGIN)
+    for path in sorted(Path(__file__).parent.glob("test_broken_*.py")):
+        module = importlib.import_module(f"tests.{path.stem}")
+        for case in module.CASES:
+            values = case.values if hasattr(case, "values") else case
+            clause_ids = values[1]
+            caught |= {clause_ids} if isinstance(clause_ids, str) else set(clause_ids)
+    assert set(clauses.CATALOG) - caught == set()

@@ -9,6 +9,7 @@ do, but a wrapper keeps the bug visible in one place).
 from __future__ import annotations
 
 import asyncio
+import builtins
 import copy
 import threading
 from collections.abc import Callable
@@ -147,3 +148,19 @@ class WrapsBaseExceptions(ReferenceExecutor):
 
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
         return super().submit(_wrapping, fn, args, kwargs)
+
+
+def _flattening(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    groups = getattr(builtins, "BaseExceptionGroup", ())
+    try:
+        return fn(*args, **kwargs)
+    except groups as group:
+        raise group.exceptions[0] from None
+
+
+class FlattensGroups(ReferenceExecutor):
+    """Hands the future the first member of an exception group instead of the group.
+    Caught by EXC-10."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        return super().submit(_flattening, fn, args, kwargs)

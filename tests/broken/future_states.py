@@ -1,4 +1,8 @@
-"""Broken executors for the Future state clauses (FUT-*)."""
+"""Broken executors for the Future clauses (FUT-*, SET-*) and SUB-1.
+
+Most bugs live in the future: each executor here is the reference executor
+handing out futures of a subclass that overrides one method wrongly.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +12,25 @@ from typing import Any
 from implementations.reference import ReferenceExecutor
 
 
+def _handing_out(cls: type[Future[Any]], doc: str) -> type[ReferenceExecutor]:
+    """The reference executor, with its futures turned into instances of ``cls``."""
+
+    class Broken(ReferenceExecutor):
+        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+            future = super().submit(fn, *args, **kwargs)
+            # The executor keeps driving the same object, so changing its class
+            # changes only the behaviour the subclass overrides.
+            future.__class__ = cls
+            return future
+
+    Broken.__doc__ = doc
+    return Broken
+
+
 class _CancelAlwaysTrue(Future[Any]):
     def cancel(self) -> bool:
         super().cancel()
         return True
-
-
-class CancelLies(ReferenceExecutor):
-    """cancel() returns True even for a running call. Caught by FUT-5."""
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
-        return _swap_class(super().submit(fn, *args, **kwargs), _CancelAlwaysTrue)
 
 
 class _RunningWhenQueued(Future[Any]):
@@ -26,18 +38,53 @@ class _RunningWhenQueued(Future[Any]):
         return not self.done()
 
 
-class RunningTooEarly(ReferenceExecutor):
-    """running() is True for a call still waiting for a worker. Caught by FUT-1."""
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
-        return _swap_class(super().submit(fn, *args, **kwargs), _RunningWhenQueued)
+class _NeverRunning(Future[Any]):
+    def running(self) -> bool:
+        return False
 
 
-def _swap_class(future: Future[Any], cls: type[Future[Any]]) -> Future[Any]:
-    # The reference executor keeps driving the same object, so changing its
-    # class changes only the behaviour the subclass overrides.
-    future.__class__ = cls
-    return future
+class _CannotCancel(Future[Any]):
+    def cancel(self) -> bool:
+        return False
+
+
+class _CancelsFinished(Future[Any]):
+    def cancel(self) -> bool:
+        return super().cancel() or self.done()
+
+
+class _CancelsOnce(Future[Any]):
+    def cancel(self) -> bool:
+        return False if self.cancelled() else super().cancel()
+
+
+class _CancelledGivesNone(Future[Any]):
+    def result(self, timeout: float | None = None) -> Any:
+        return None if self.cancelled() else super().result(timeout)
+
+
+class _RunningWhenDone(Future[Any]):
+    def running(self) -> bool:
+        return super().running() or (self.done() and not self.cancelled())
+
+
+class _ResultDoesNotWait(Future[Any]):
+    def result(self, timeout: float | None = None) -> Any:
+        return super().result(timeout) if self.done() or timeout is not None else None
+
+
+class _ExceptionNeverTimesOut(Future[Any]):
+    def exception(self, timeout: float | None = None) -> BaseException | None:
+        return super().exception(timeout) if self.done() else None
+
+
+class _ForgetfulResult(Future[Any]):
+    def result(self, timeout: float | None = None) -> Any:
+        value = super().result(timeout)
+        if getattr(self, "_asked", False):
+            return None
+        self._asked = True
+        return value
 
 
 class _OverwritableFuture(Future[Any]):
@@ -49,13 +96,6 @@ class _OverwritableFuture(Future[Any]):
         super().set_result(result)
 
 
-class ResultsCanBeOverwritten(ReferenceExecutor):
-    """set_result() on a done future replaces the outcome silently. Caught by SET-5."""
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
-        return _swap_class(super().submit(fn, *args, **kwargs), _OverwritableFuture)
-
-
 class _RunsCancelled(Future[Any]):
     def set_running_or_notify_cancel(self) -> bool:
         if self.cancelled():
@@ -64,8 +104,81 @@ class _RunsCancelled(Future[Any]):
         return super().set_running_or_notify_cancel()
 
 
-class RunsCancelledCalls(ReferenceExecutor):
-    """set_running_or_notify_cancel() returns True for a cancelled future. Caught by SET-2."""
+class _SilentSetResult(Future[Any]):
+    def set_result(self, result: Any) -> None:
+        # Records the result without notifying the threads waiting for it.
+        with self._condition:  # type: ignore[attr-defined]
+            self._result = result  # type: ignore[attr-defined]
+            self._state = "FINISHED"  # type: ignore[attr-defined]
 
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
-        return _swap_class(super().submit(fn, *args, **kwargs), _RunsCancelled)
+
+class _ExceptionAsResult(Future[Any]):
+    def set_exception(self, exception: BaseException | None) -> None:
+        super().set_result(exception)
+
+
+class _LosesFalseExceptions(Future[Any]):
+    def result(self, timeout: float | None = None) -> Any:
+        error = self.exception(timeout)
+        if error:  # truth instead of presence: a false exception is lost
+            raise error
+        return super().result(0) if error is None else None
+
+
+CancelLies = _handing_out(
+    _CancelAlwaysTrue, "cancel() returns True even for a running call. Caught by FUT-5,"
+    " SET-6 and FUT-13.")
+RunningTooEarly = _handing_out(
+    _RunningWhenQueued, "running() is True for a call still waiting for a worker. Caught by"
+    " FUT-1.")
+NeverRunning = _handing_out(
+    _NeverRunning, "running() is always False. Caught by FUT-2 and SET-1.")
+CannotCancel = _handing_out(
+    _CannotCancel, "cancel() refuses every call, though the executor does not declare"
+    " cancels_pending=False. Caught by FUT-3.")
+CancelsFinished = _handing_out(
+    _CancelsFinished, "cancel() of a finished call returns True. Caught by FUT-6.")
+CancelsOnce = _handing_out(
+    _CancelsOnce, "a second cancel() of a cancelled future returns False. Caught by FUT-7.")
+CancelledGivesNone = _handing_out(
+    _CancelledGivesNone, "result() of a cancelled future returns None. Caught by FUT-8.")
+RunningWhenDone = _handing_out(
+    _RunningWhenDone, "a finished future still reports running(). Caught by FUT-9.")
+ResultDoesNotWait = _handing_out(
+    _ResultDoesNotWait, "result() with no timeout returns None for an unfinished call."
+    " Caught by FUT-10.")
+ExceptionNeverTimesOut = _handing_out(
+    _ExceptionNeverTimesOut, "exception() of an unfinished call returns None instead of"
+    " waiting. Caught by FUT-11.")
+ForgetfulResult = _handing_out(
+    _ForgetfulResult, "result() gives the value once, then None. Caught by FUT-12.")
+ResultsCanBeOverwritten = _handing_out(
+    _OverwritableFuture, "set_result() on a done future replaces the outcome silently."
+    " Caught by SET-5.")
+RunsCancelledCalls = _handing_out(
+    _RunsCancelled, "set_running_or_notify_cancel() returns True for a cancelled future, so"
+    " cancelled calls run. Caught by SET-2 and FUT-4.")
+SilentSetResult = _handing_out(
+    _SilentSetResult, "set_result() does not wake the threads waiting. Caught by SET-3.")
+ExceptionAsResult = _handing_out(
+    _ExceptionAsResult, "set_exception() makes the exception the result. Caught by SET-4.")
+LosesFalseExceptions = _handing_out(
+    _LosesFalseExceptions, "result() tests the exception's truth, not its presence, so it"
+    " returns None for a false exception. Caught by EXC-11.")
+
+
+class _FutureLike:
+    """Has every method of a Future, but is not one."""
+
+    def __init__(self, future: Future[Any]) -> None:
+        self._future = future
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._future, name)
+
+
+class ReturnsAFutureLike(ReferenceExecutor):
+    """submit() returns an object that behaves like a Future but is not one. Caught by SUB-1."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+        return _FutureLike(super().submit(fn, *args, **kwargs))

@@ -247,3 +247,20 @@ class RejectsChunksize(_CPythonMap):
         if chunksize != 1:
             raise TypeError("chunksize is not supported")
         return super().map(fn, *iterables, timeout=timeout)
+
+
+class ExceptionsAtTheEnd(ReferenceExecutor):
+    """map() yields every value first and raises the first call's exception only after them,
+    not at its own position. Caught by MAP-2."""
+
+    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any],
+            timeout: float | None = None, chunksize: int = 1) -> Iterator[Any]:
+        futures = [self.submit(fn, *args) for args in zip(*iterables, strict=False)]
+
+        def results() -> Iterator[Any]:
+            errors = [e for f in futures if (e := f.exception(timeout)) is not None]
+            yield from (f.result() for f in futures if f.exception() is None)
+            if errors:
+                raise errors[0]
+
+        return results()
