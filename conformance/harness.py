@@ -189,14 +189,14 @@ class Conformance:
     # -- bounded waits -------------------------------------------------------
 
     def call(self, fn: Callable[..., Any], *args: Any, bound: float | None = None,
-             what: str = "the call", open_when_waiting: Event | None = None,
+             what: str = "the call", when_waiting: Callable[[], object] | None = None,
              **kwargs: Any) -> Outcome:
         """Run ``fn`` in a helper thread; fail if it has not returned within ``bound``.
 
         Used for every operation of the executor under test that could block:
-        a broken executor then costs a bounded wait and a clear failure.  With
-        ``open_when_waiting``, that gate is opened once the helper thread is
-        inside ``fn``: the call's outcome arrives while the caller waits.
+        a broken executor then costs a bounded wait and a clear failure.
+        ``when_waiting`` (say, a gate's ``set``) runs once the helper thread is
+        inside ``fn``, so that what it sets off happens while the caller waits.
         """
         budget = self.clock(PROMPT) if bound is None else bound
         outcome = Outcome()
@@ -214,11 +214,11 @@ class Conformance:
 
         thread = threading.Thread(target=run, name="conformance-call", daemon=True)
         thread.start()
-        if open_when_waiting is not None:
+        if when_waiting is not None:
             name = getattr(fn, "__name__", "")
             self.wait_until(lambda: done.is_set() or _inside(thread, name),
                             f"{what} was not entered")
-            open_when_waiting.set()
+            when_waiting()
         if not done.wait(budget):
             raise AssertionError(f"{what} did not return within {budget:g}s")
         return outcome

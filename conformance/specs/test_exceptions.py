@@ -251,7 +251,7 @@ def test_waiting_ends_with_the_exception(conformance: Conformance, exc: BaseExce
             outcome = conformance.call(method, what=f"{query}()")
         elif timing == "raised-during":
             outcome = conformance.call(method, what=f"{query}()",
-                                       open_when_waiting=blocked.gate)
+                                       when_waiting=blocked.gate.set)
         else:
             # The caller asks first and gives up; the call raises later.
             conformance.wait_started(blocked)

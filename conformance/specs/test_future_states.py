@@ -181,7 +181,7 @@ def _check_wait(clause_id: str, conformance: Conformance, timing: str, query: st
             outcome = conformance.call(method, what=f"{query}()")
         elif timing == "finished-during":
             outcome = conformance.call(method, what=f"{query}()",
-                                       open_when_waiting=blocked.gate)
+                                       when_waiting=blocked.gate.set)
         else:
             # The caller asks first and gives up; the call finishes later.
             early = conformance.call(method, 0, what=f"{query}(0)")

@@ -48,7 +48,7 @@ def _map(conformance: Conformance, executor: futures.Executor, fn: Callable[...,
 
 
 def _take(iterator: Iterator[Any]) -> Any:
-    """next(iterator) in a frame of its own (so open_when_waiting can see it waiting)."""
+    """next(iterator) in a frame of its own (so when_waiting can see it waiting)."""
     return next(iterator)
 
 
@@ -553,7 +553,7 @@ def test_result_arriving_within_timeout_is_yielded(conformance: Conformance,
     with conformance.executor(1) as executor:
         iterator, _, gates = _gated_map(conformance, executor, ["value"], None,
                                         timeout=timeout)
-        outcome = conformance.call(_take, iterator, what="next()", open_when_waiting=gates[0])
+        outcome = conformance.call(_take, iterator, what="next()", when_waiting=gates[0].set)
     assert outcome.exception is None and outcome.value == "value", (
         f"MAP-13: expected 'value' (arriving within timeout {timeout!r}), got"
         f" {_describe(outcome)}"

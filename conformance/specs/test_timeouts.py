@@ -13,6 +13,7 @@ import concurrent.futures
 import math
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import CancelledError, Future
 from typing import Any
 
@@ -61,7 +62,7 @@ TIMINGS = ["finished-before", "finished-during", "finished-later"]
 
 def ask(conformance: Conformance, clause_id: str, future: Future[Any], query: str,
         timeout: Any = OMITTED, *, keyword: bool = False, bound: float,
-        open_when_waiting: Event | None = None) -> tuple[str, Outcome]:
+        when_waiting: Callable[[], object] | None = None) -> tuple[str, Outcome]:
     """Call ``future.result`` or ``future.exception`` with ``timeout``, bounded by ``bound``.
 
     Returns how the call reads (for messages) and its outcome; fails in the
@@ -77,7 +78,7 @@ def ask(conformance: Conformance, clause_id: str, future: Future[Any], query: st
         what, args = f"{query}({timeout!r})", (timeout,)
     try:
         outcome = conformance.call(getattr(future, query), *args, bound=bound, what=what,
-                                   open_when_waiting=open_when_waiting, **kwargs)
+                                   when_waiting=when_waiting, **kwargs)
     except AssertionError as exc:
         raise AssertionError(
             f"{clause_id}: expected {what} to answer within {bound:.3g}s, got no answer ({exc})"
@@ -162,27 +163,19 @@ def polls(timeouts: st.SearchStrategy[Any], max_size: int) -> st.SearchStrategy[
                     min_size=1, max_size=max_size)
 
 
-class OpenLater:
-    """A stand-in gate for ``open_when_waiting``: set() opens ``gate`` after ``delay``.
+def open_later(gate: Event, delay: float) -> Callable[[], object]:
+    """What opens ``gate`` ``delay`` seconds from when it is called.
 
     The call then finishes well after the caller began to wait.  Time is the
     subject here (a wait with no limit must last), so a timer opens the gate.
     """
 
-    def __init__(self, gate: Event, delay: float) -> None:
-        self.gate = gate
-        self.delay = delay
-
-    def set(self) -> None:
-        timer = threading.Timer(self.delay, self.gate.set)
+    def start_timer() -> None:
+        timer = threading.Timer(delay, gate.set)
         timer.daemon = True
         timer.start()
 
-    def is_set(self) -> bool:
-        return self.gate.is_set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        return self.gate.wait(timeout)
+    return start_timer
 
 
 # -- the exception -------------------------------------------------------------
@@ -312,17 +305,17 @@ def test_no_timeout_waits_for_the_call(conformance: Conformance, how: str,
     delay = conformance.clock(SETTLE) if timing == "finished-later" else 0.0
     with conformance.executor(1) as executor:
         blocked = conformance.submit_blocked(executor, "value")
-        opener: Event | None = None
+        opener: Callable[[], object] | None = None
         if timing == "finished-before":
             blocked.gate.set()
             conformance.wait_until(blocked.future.done, "the call did not finish")
         elif timing == "finished-during":
-            opener = blocked.gate
+            opener = blocked.gate.set
         else:
-            opener = OpenLater(blocked.gate, delay)
+            opener = open_later(blocked.gate, delay)
         what, outcome = ask(conformance, "TMO-7", blocked.future, query, timeout,
                             keyword=keyword, bound=delay + conformance.clock(PROMPT),
-                            open_when_waiting=opener)
+                            when_waiting=opener)
     expected = "value" if query == "result" else None
     assert outcome.exception is None and outcome.value == expected, (
         f"TMO-7: expected {what} to wait for the call and give {expected!r} ({timing}),"
@@ -348,16 +341,16 @@ def test_outcome_comes_as_soon_as_the_call_finishes(conformance: Conformance, qu
     value: Any = "value" if returns else LookupError("raised")
     with conformance.executor(1) as executor:
         blocked = conformance.submit_blocked(executor, value)
-        opener: Event | None = None
+        opener: Callable[[], object] | None = None
         if timing == "finished-before":
             blocked.gate.set()
             conformance.wait_until(blocked.future.done, "the call did not finish")
             bound = conformance.clock(AT_ONCE)
         else:
-            opener = blocked.gate
+            opener = blocked.gate.set
             bound = conformance.clock(DELIVERY)
         what, outcome = ask(conformance, "TMO-8", blocked.future, query, timeout, bound=bound,
-                            open_when_waiting=opener)
+                            when_waiting=opener)
     got = describe(outcome)
     if returns:
         expected = "value" if query == "result" else None
@@ -373,23 +366,6 @@ def test_outcome_comes_as_soon_as_the_call_finishes(conformance: Conformance, qu
     )
 
 
-class CancelWhenWaiting:
-    """A stand-in gate for ``open_when_waiting``: set() cancels ``future`` instead."""
-
-    def __init__(self, future: Future[Any]) -> None:
-        self.future = future
-        self.cancelled: bool | None = None
-
-    def set(self) -> None:
-        self.cancelled = self.future.cancel()
-
-    def is_set(self) -> bool:
-        return self.cancelled is not None
-
-    def wait(self, timeout: float | None = None) -> bool:
-        return self.is_set()
-
-
 @clause("TMO-8")
 @requires("background", "bounded_workers", "cancels_pending")
 @pytest.mark.parametrize("query", QUERIES)
@@ -401,18 +377,18 @@ def test_cancel_ends_a_timed_wait(conformance: Conformance, query: str) -> None:
         conformance.occupy_all_workers(executor, 1)
         # The last of several: an executor may move the first queued calls on early.
         queued = conformance.submit_queued(executor, *range(4))[-1]
-        canceller = CancelWhenWaiting(queued.future)
+        cancelled: list[bool] = []
         try:
             what, outcome = ask(conformance, "TMO-8", queued.future, query, timeout,
-                                bound=bound, open_when_waiting=canceller)
+                                bound=bound,
+                                when_waiting=lambda: cancelled.append(queued.future.cancel()))
         except AssertionError:
-            if canceller.cancelled is False:
+            if cancelled == [False]:
                 pytest.fail("TMO-8: expected cancel() of a queued call to return True, got"
                             " False (FUT-3)")
             raise
-    assert canceller.cancelled, (
-        f"TMO-8: expected cancel() of a queued call to return True, got {canceller.cancelled}"
-        " (FUT-3)"
+    assert cancelled == [True], (
+        f"TMO-8: expected cancel() of a queued call to return True, got {cancelled} (FUT-3)"
     )
     assert isinstance(outcome.exception, CancelledError) and outcome.elapsed <= bound, (
         f"TMO-8: expected {what} to raise CancelledError within {bound:.3g}s of the cancel,"
