@@ -208,7 +208,10 @@ class Run:
                 self.verdicts.add(implementation, clause_id, "deviation",
                                   report.wasxfail.removeprefix("reason: "))
         elif report.failed:
-            self.verdicts.add(implementation, clause_id, "failed")
+            fixed = "[XPASS(strict)]" in str(report.longrepr)
+            self.verdicts.add(implementation, clause_id, "failed",
+                              "a known deviation no longer seen: remove it from the"
+                              " implementation's deviations" if fixed else "")
         elif report.skipped:
             reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
             self.verdicts.add(implementation, clause_id, "n/a",

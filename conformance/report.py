@@ -92,7 +92,8 @@ class Verdicts:
             out.append(f"{name}: {self.one_line(name)}")
             for cid in s["failed"]:
                 clause = clauses.get(cid)
-                out.append(f"  FAILED {cid} ({clause.level}): {clause.promise}")
+                why = self.reasons.get((name, cid)) or clause.promise
+                out.append(f"  FAILED {cid} ({clause.level}): {why}")
             for cid, reason in s["deviations"].items():
                 out.append(f"  deviation {cid}: {reason}")
             for cid, reason in s["not_applicable"].items():

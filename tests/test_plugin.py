@@ -127,3 +127,9 @@ def test_deadlocked_executor_fails_and_the_run_completes(suite: SuiteRun, execut
                     "--conformance-time-scale", "0.3")
     assert set(summary["failed"]) == {"SUB-1", "SUB-4"}
     assert stuck in suite.result.stdout.str()
+
+
+def test_stale_known_deviation_fails_and_says_so(suite: SuiteRun) -> None:
+    assert suite.failing("samples:stale_deviation", "-m", "FUT-1") == {"FUT-1"}
+    assert suite.result.ret == pytest.ExitCode.TESTS_FAILED
+    assert "known deviation no longer seen" in suite.result.stdout.str()
