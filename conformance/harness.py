@@ -56,6 +56,12 @@ class Outcome:
             raise self.exception
         return self.value
 
+    def describe(self) -> str:
+        """The outcome in a failure message's words."""
+        if self.exception is not None:
+            return f"{type(self.exception).__name__}: {self.exception}"
+        return f"the value {self.value!r}"
+
 
 @dataclass
 class Blocked:

@@ -131,7 +131,7 @@ def test_cancelled_future_raises_cancelled_error(conformance: Conformance, query
         outcome = conformance.call(method, timeout, what=f"{query}({timeout})")
     assert isinstance(outcome.exception, CancelledError), (
         f"FUT-8: expected {query}({timeout}) to raise CancelledError, got "
-        f"{_describe(outcome.value, outcome.exception)}"
+        f"{outcome.describe()}"
     )
     # "At once": well before the timeout it was given, whatever the scale.
     assert outcome.elapsed < 1.0 * conformance.clock.scale, (
@@ -191,7 +191,7 @@ def _check_wait(clause_id: str, conformance: Conformance, timing: str, query: st
             )
             blocked.gate.set()
             outcome = conformance.call(method, what=f"{query}()")
-    got = _describe(outcome.value, outcome.exception)
+    got = outcome.describe()
     assert outcome.exception is None and outcome.value == expected, (
         f"{clause_id}: expected {query}() to give {expected!r} ({timing}), got {got}"
     )
@@ -211,16 +211,10 @@ def test_done_future_never_changes(conformance: Conformance, outcome: str) -> No
             again = conformance.call(future.result, what="result()")
             expect_states("FUT-12", future, done=True, running=False, cancelled=False)
             assert (again.value, type(again.exception)) == (first.value, type(first.exception)), (
-                f"FUT-12: expected result() to give {_describe(first.value, first.exception)}"
-                f" again, got {_describe(again.value, again.exception)}"
+                f"FUT-12: expected result() to give {first.describe()}"
+                f" again, got {again.describe()}"
             )
             exc = conformance.call(future.exception, what="exception()").value
             assert exc is first_exc, (
                 f"FUT-12: expected exception() to give the same {first_exc!r}, got {exc!r}"
             )
-
-
-def _describe(value: Any, exception: BaseException | None) -> str:
-    if exception is not None:
-        return f"{type(exception).__name__}: {exception}"
-    return f"the value {value!r}"

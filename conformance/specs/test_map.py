@@ -22,7 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance import tasks
-from conformance.harness import PROMPT, SETTLE, Conformance, Outcome
+from conformance.harness import PROMPT, SETTLE, Conformance
 from conformance.implementation import shutdown_within
 from conformance.profiles import spec_settings
 from conformance.report import NOT_APPLICABLE
@@ -59,12 +59,6 @@ def _take_at(iterator: Iterator[Any]) -> tuple[Any, BaseException | None, float]
     except BaseException as exc:
         return None, exc, time.monotonic()
     return value, None, time.monotonic()
-
-
-def _describe(outcome: Outcome) -> str:
-    if outcome.exception is not None:
-        return f"{type(outcome.exception).__name__}: {outcome.exception}"
-    return f"the value {outcome.value!r}"
 
 
 class _Consumer:
@@ -230,7 +224,7 @@ def _expect_exhausted(clause_id: str, conformance: Conformance,
     again = conformance.call(_take, iterator, what="next() after the iterator raised")
     assert isinstance(again.exception, StopIteration), (
         f"{clause_id}: expected the iterator to be exhausted (StopIteration), got"
-        f" {_describe(again)}"
+        f" {again.describe()}"
     )
 
 
@@ -329,7 +323,7 @@ def test_empty_input_gives_empty_iterator(conformance: Conformance, shape: str) 
         iterator = _map(conformance, executor, fn, *iterables)
         first = conformance.call(_take, iterator, what="next()")
     assert isinstance(first.exception, StopIteration), (
-        f"MAP-4: expected StopIteration from the first next(), got {_describe(first)}"
+        f"MAP-4: expected StopIteration from the first next(), got {first.describe()}"
     )
     ran = list(log)
     assert not ran, f"MAP-4: expected fn never to be called, got calls for {ran!r}"
@@ -377,7 +371,7 @@ def test_error_in_collecting_is_raised_by_map(conformance: Conformance) -> None:
             conformance.call(list, outcome.value, what="iterating map()")
     assert isinstance(outcome.exception, LookupError), (
         f"MAP-6: expected map() to raise the input's LookupError('input'), got"
-        f" {_describe(outcome)}"
+        f" {outcome.describe()}"
     )
 
 
@@ -414,7 +408,7 @@ def test_chunksize_changes_no_values(conformance: Conformance, inputs: list[list
         outcome = conformance.call(executor.map, tasks.echo, *inputs, chunksize=chunksize,
                                    what=f"map(..., chunksize={chunksize})")
         assert outcome.exception is None, (
-            f"MAP-8: expected map() to accept chunksize={chunksize}, got {_describe(outcome)}"
+            f"MAP-8: expected map() to accept chunksize={chunksize}, got {outcome.describe()}"
         )
         got = conformance.call(list, outcome.value, what="iterating map()").unwrap()
     assert got == expected, (
@@ -435,7 +429,7 @@ def test_chunksize_keeps_exceptions_in_place(conformance: Conformance, data: st.
         mapped = conformance.call(executor.map, tasks.outcome, outcomes, chunksize=chunksize,
                                   what=f"map(..., chunksize={chunksize})")
         assert mapped.exception is None, (
-            f"MAP-9: expected map() to accept chunksize={chunksize}, got {_describe(mapped)}"
+            f"MAP-9: expected map() to accept chunksize={chunksize}, got {mapped.describe()}"
         )
         iterator = mapped.value
         got: list[Any] = []
@@ -506,7 +500,7 @@ def test_timeout_counts_from_map(conformance: Conformance, kind: str) -> None:
         _sleep_until(time.monotonic() + timeout)
         outcome = conformance.call(_take, iterator, what="next()")
     assert isinstance(outcome.exception, futures.TimeoutError), (
-        f"MAP-12: expected TimeoutError, the timeout having run out, got {_describe(outcome)}"
+        f"MAP-12: expected TimeoutError, the timeout having run out, got {outcome.describe()}"
     )
     assert outcome.elapsed < timeout / 2, (
         f"MAP-12: expected TimeoutError at once, {timeout!r}s having passed since map(), got"
@@ -539,7 +533,7 @@ def test_results_already_there_beat_the_timeout(conformance: Conformance, kind: 
     got = conformance.call(list, iterator, what="iterating map()")
     assert got.exception is None and got.value == expected, (
         f"MAP-13: expected {expected!r} (all finished, timeout {timeout!r} run out), got"
-        f" {_describe(got)}"
+        f" {got.describe()}"
     )
 
 
@@ -556,7 +550,7 @@ def test_result_arriving_within_timeout_is_yielded(conformance: Conformance,
         outcome = conformance.call(_take, iterator, what="next()", when_waiting=gates[0].set)
     assert outcome.exception is None and outcome.value == "value", (
         f"MAP-13: expected 'value' (arriving within timeout {timeout!r}), got"
-        f" {_describe(outcome)}"
+        f" {outcome.describe()}"
     )
 
 
@@ -606,7 +600,7 @@ def test_exception_ends_the_iterator(conformance: Conformance) -> None:
         _await_started(conformance, started[:2])
         raised = conformance.call(_take, iterator, what="next()")
         assert isinstance(raised.exception, LookupError), (
-            f"MAP-15: expected call 0's LookupError, got {_describe(raised)}"
+            f"MAP-15: expected call 0's LookupError, got {raised.describe()}"
         )
         _expect_exhausted("MAP-15", conformance, iterator)
     _expect_never_ran("MAP-15", [v for v in log if isinstance(v, int)], n, 2 + ahead)
@@ -625,7 +619,7 @@ def test_timeout_ends_the_iterator(conformance: Conformance) -> None:
         _await_started(conformance, started[:1])
         raised = conformance.call(_take, iterator, what="next()")
         assert isinstance(raised.exception, futures.TimeoutError), (
-            f"MAP-16: expected TimeoutError, call 0 still running, got {_describe(raised)}"
+            f"MAP-16: expected TimeoutError, call 0 still running, got {raised.describe()}"
         )
         _expect_exhausted("MAP-16", conformance, iterator)
     _expect_never_ran("MAP-16", log, n, 1 + ahead)

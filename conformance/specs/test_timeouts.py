@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from conformance import tasks
 from conformance.harness import PROMPT, SETTLE, Blocked, Conformance, Outcome
 from conformance.profiles import spec_settings
-from conformance.specs import clause, requires
+from conformance.specs import clause, requires, states
 from conformance.tasks import Event
 
 QUERIES = ("result", "exception")
@@ -144,18 +144,6 @@ def gave_up(outcome: Outcome) -> bool:
     return outcome.exception is not None and not isinstance(outcome.exception, CancelledError)
 
 
-def describe(outcome: Outcome) -> str:
-    if outcome.exception is not None:
-        return f"{type(outcome.exception).__name__}: {outcome.exception}"
-    return f"the value {outcome.value!r}"
-
-
-def states(future: Future[Any]) -> dict[str, bool]:
-    """The state queries, done() first: done is final, so a move between reads shows."""
-    done = future.done()
-    return {"done": done, "running": future.running(), "cancelled": future.cancelled()}
-
-
 def polls(timeouts: st.SearchStrategy[Any], max_size: int) -> st.SearchStrategy[
         list[tuple[str, Any, bool]]]:
     """Timed waits: which query, which timeout, and whether it is passed by keyword."""
@@ -195,7 +183,7 @@ def test_running_out_raises_timeout_error(conformance: Conformance, query: str,
                             keyword=keyword, bound=timeout + conformance.clock(SLACK))
     assert timed_out(outcome), (
         f"TMO-1: expected {what} of an unfinished call to raise"
-        f" concurrent.futures.TimeoutError, got {describe(outcome)}"
+        f" concurrent.futures.TimeoutError, got {outcome.describe()}"
     )
 
 
@@ -216,7 +204,7 @@ def test_wait_does_not_give_up_early(conformance: Conformance,
                                 keyword=keyword, bound=timeout + conformance.clock(SLACK))
             assert outcome.elapsed >= timeout - EARLY, (
                 f"TMO-2: expected {what} of an unfinished call to wait at least"
-                f" {timeout!r}s, got {describe(outcome)} after {outcome.elapsed:.4f}s"
+                f" {timeout!r}s, got {outcome.describe()} after {outcome.elapsed:.4f}s"
             )
 
 
@@ -232,7 +220,7 @@ def test_wait_does_not_overrun(conformance: Conformance, query: str, timeout: fl
         what, outcome = ask(conformance, "TMO-3", blocked.future, query, timeout, bound=limit)
     assert outcome.elapsed <= limit, (
         f"TMO-3: expected {what} of an unfinished call to give up within {limit:.3g}s,"
-        f" got {describe(outcome)} after {outcome.elapsed:.3f}s"
+        f" got {outcome.describe()} after {outcome.elapsed:.3f}s"
     )
 
 
@@ -248,7 +236,7 @@ def test_int_timeout_is_seconds(conformance: Conformance) -> None:
     for what, outcome in answers:
         assert gave_up(outcome) and timeout - EARLY <= outcome.elapsed <= limit, (
             f"TMO-4: expected {what} of an unfinished call to give up after {timeout}s"
-            f" (within {limit:.3g}s), got {describe(outcome)} after {outcome.elapsed:.3f}s"
+            f" (within {limit:.3g}s), got {outcome.describe()} after {outcome.elapsed:.3f}s"
         )
 
 
@@ -265,13 +253,13 @@ def _check_immediate(clause_id: str, conformance: Conformance, query: str,
         what, outcome = ask(conformance, clause_id, blocked.future, query, timeout, bound=bound)
         assert timed_out(outcome), (
             f"{clause_id}: expected {what} of an unfinished call to raise"
-            f" concurrent.futures.TimeoutError at once, got {describe(outcome)}"
+            f" concurrent.futures.TimeoutError at once, got {outcome.describe()}"
         )
         what, outcome = ask(conformance, clause_id, done, query, timeout, bound=bound)
     expected = "value" if query == "result" else None
     assert outcome.exception is None and outcome.value == expected, (
         f"{clause_id}: expected {what} of a finished call to give {expected!r} at once,"
-        f" got {describe(outcome)}"
+        f" got {outcome.describe()}"
     )
 
 
@@ -319,7 +307,7 @@ def test_no_timeout_waits_for_the_call(conformance: Conformance, how: str,
     expected = "value" if query == "result" else None
     assert outcome.exception is None and outcome.value == expected, (
         f"TMO-7: expected {what} to wait for the call and give {expected!r} ({timing}),"
-        f" got {describe(outcome)} after {outcome.elapsed:.3f}s"
+        f" got {outcome.describe()} after {outcome.elapsed:.3f}s"
     )
 
 
@@ -351,7 +339,7 @@ def test_outcome_comes_as_soon_as_the_call_finishes(conformance: Conformance, qu
             bound = conformance.clock(DELIVERY)
         what, outcome = ask(conformance, "TMO-8", blocked.future, query, timeout, bound=bound,
                             when_waiting=opener)
-    got = describe(outcome)
+    got = outcome.describe()
     if returns:
         expected = "value" if query == "result" else None
         ok = outcome.exception is None and outcome.value == expected
@@ -392,7 +380,7 @@ def test_cancel_ends_a_timed_wait(conformance: Conformance, query: str) -> None:
     )
     assert isinstance(outcome.exception, CancelledError) and outcome.elapsed <= bound, (
         f"TMO-8: expected {what} to raise CancelledError within {bound:.3g}s of the cancel,"
-        f" got {describe(outcome)} after {outcome.elapsed:.3f}s"
+        f" got {outcome.describe()} after {outcome.elapsed:.3f}s"
     )
 
 
@@ -413,7 +401,7 @@ def test_timed_out_wait_leaves_the_call_running(conformance: Conformance,
                                 keyword=keyword, bound=timeout + conformance.clock(SLACK))
             assert gave_up(outcome), (
                 f"TMO-9: expected {what} of an unfinished call to time out, got"
-                f" {describe(outcome)}"
+                f" {outcome.describe()}"
             )
             got = states(blocked.future)
             expected = {"done": False, "running": True, "cancelled": False}
@@ -425,7 +413,7 @@ def test_timed_out_wait_leaves_the_call_running(conformance: Conformance,
         what, outcome = outcome_once_done(conformance, blocked.future)
     assert outcome.exception is None and outcome.value == "value", (
         f"TMO-9: expected result() to give the call's value 'value' after timed-out waits,"
-        f" got {describe(outcome)}"
+        f" got {outcome.describe()}"
     )
 
 
@@ -442,7 +430,7 @@ def test_timed_out_wait_leaves_a_queued_call_queued(conformance: Conformance,
             what, outcome = ask(conformance, "TMO-9", queued.future, query, timeout,
                                 bound=timeout + conformance.clock(SLACK))
             assert gave_up(outcome), (
-                f"TMO-9: expected {what} of a queued call to time out, got {describe(outcome)}"
+                f"TMO-9: expected {what} of a queued call to time out, got {outcome.describe()}"
             )
             got = states(queued.future)
             assert not got["done"] and not got["cancelled"], (
@@ -454,5 +442,5 @@ def test_timed_out_wait_leaves_a_queued_call_queued(conformance: Conformance,
         what, outcome = outcome_once_done(conformance, queued.future)
     assert outcome.exception is None and outcome.value == "queued", (
         f"TMO-9: expected result() to give the queued call's value 'queued' once it ran,"
-        f" got {describe(outcome)}"
+        f" got {outcome.describe()}"
     )
