@@ -75,9 +75,7 @@ def gated(started: Event, gate: Event, bound: float, value: Any,
     started.set()
     if not gate.wait(bound):
         raise GateNeverOpened(f"the gate stayed closed for {bound:g}s")
-    if isinstance(value, BaseException):
-        raise value
-    return value
+    return outcome(value)
 
 
 def outcome(value: Any) -> Any:

@@ -82,21 +82,9 @@ class TimeoutFromNext(ReferenceExecutor):
     def map(self, fn: Callable[..., Any], *iterables: Iterable[Any],
             timeout: float | None = None, chunksize: int = 1) -> Iterator[Any]:
         futures = [self.submit(fn, *args) for args in zip(*iterables, strict=False)]
-
-        def results() -> Iterator[Any]:
-            try:
-                futures.reverse()
-                while futures:
-                    future = futures.pop()
-                    try:
-                        yield future.result(timeout)
-                    finally:
-                        future.cancel()
-            finally:
-                for future in futures:
-                    future.cancel()
-
-        return results()
+        # Every wait gets the whole timeout, whatever is left of it.
+        return _results(futures, timeout,
+                        wait=lambda left: left if timeout is None else timeout)
 
 
 class SubmitsOnFirstNext(ReferenceExecutor):
