@@ -1,8 +1,10 @@
 """Finding out what an implementation can do, by running a call on it.
 
 Only what can be probed safely is probed: whether calls see the caller's
-objects (``shares_memory``) and whether they run outside ``submit()``
-(``background``).  Everything else is declared in the :class:`Implementation`.
+objects (``shares_memory``), whether they run outside ``submit()``
+(``background``), whether they run in another process (``process_workers``)
+and whether the factory takes an initializer (``initializer``).  Everything
+else is declared in the :class:`Implementation`.
 """
 
 from __future__ import annotations
@@ -43,7 +45,25 @@ def probe(implementation: Implementation, timeout: float) -> dict[str, bool]:
     return {
         "shares_memory": items == ["probe"],
         "background": (pid, thread) != (os.getpid(), threading.get_ident()),
+        "process_workers": pid != os.getpid(),
+        "initializer": _takes_initializer(implementation, timeout),
     }
+
+
+def _takes_initializer(implementation: Implementation, timeout: float) -> bool:
+    """Whether the factory accepts initializer= and initargs= and still runs a call."""
+    try:
+        executor = implementation.factory(max_workers=1, initializer=tasks.identity,
+                                          initargs=(None,))
+    except TypeError:
+        return False
+    try:
+        executor.submit(tasks.identity, None).result(timeout)
+    except Exception:
+        return False  # the initializer specs would only fail for the probe's sake
+    finally:
+        shutdown_within(executor, timeout, wait=True)
+    return True
 
 
 def effective(implementation: Implementation, probed: dict[str, bool]) -> dict[str, bool]:

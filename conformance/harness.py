@@ -87,9 +87,12 @@ class Conformance:
     # -- executors -----------------------------------------------------------
 
     @contextmanager
-    def executor(self, max_workers: int = 2) -> Iterator[Executor]:
-        """A fresh executor, shut down (after opening every gate) on exit."""
-        executor = self.new_executor(max_workers)
+    def executor(self, max_workers: int = 2, **options: Any) -> Iterator[Executor]:
+        """A fresh executor, shut down (after opening every gate) on exit.
+
+        ``options`` go to the factory as keywords (say, ``initializer=``).
+        """
+        executor = self.new_executor(max_workers, **options)
         try:
             yield executor
         except BaseException:
@@ -100,9 +103,9 @@ class Conformance:
             raise
         self.release(executor)
 
-    def new_executor(self, max_workers: int) -> Executor:
+    def new_executor(self, max_workers: int, **options: Any) -> Executor:
         """A fresh executor, released by :meth:`release` or at the end of the spec."""
-        executor: Executor = self.implementation.factory(max_workers=max_workers)
+        executor: Executor = self.implementation.factory(max_workers=max_workers, **options)
         self._executors.append(executor)
         return executor
 

@@ -22,10 +22,14 @@ CAPABILITIES: dict[str, str] = {
     "shares_memory": "calls run in the caller's process and see the caller's objects",
     "bounded_workers": "at most max_workers calls run at once; the others wait, pending",
     "cancels_pending": "a call that has not started yet can be cancelled",
+    "process_workers": "calls run in worker processes of this host, so calls, their arguments"
+                       " and results cross a process boundary (they are pickled)",
+    "initializer": "the factory accepts initializer= and initargs=, run in each worker before"
+                   " its first call, as the standard library's pools do",
 }
 
 #: Capabilities that the suite finds out by running a call when not declared.
-PROBED = ("background", "shares_memory")
+PROBED = ("background", "shares_memory", "process_workers", "initializer")
 
 
 class BadImplementation(ValueError):
@@ -49,6 +53,8 @@ class Implementation:
     shares_memory: bool | None = None
     bounded_workers: bool = True
     cancels_pending: bool = True
+    process_workers: bool | None = None
+    initializer: bool | None = None
     deviations: Mapping[str, str] = field(default_factory=dict)
 
     def declared(self, capability: str) -> bool | None:

@@ -50,10 +50,24 @@ def doc(anchor: str) -> str:
 
 def _load() -> dict[str, Clause]:
     # One module per area of the contract; the order here is the catalog's order.
-    from conformance.clauses import exceptions, future, mapping, submit, timeouts
+    from conformance.clauses import (
+        asyncio_interop,
+        broken,
+        callbacks,
+        cancellation,
+        construction,
+        exceptions,
+        future,
+        mapping,
+        shutdown,
+        submit,
+        timeouts,
+        waiting,
+    )
 
     catalog: dict[str, Clause] = {}
-    for module in (submit, future, exceptions, timeouts, mapping):
+    for module in (submit, construction, future, callbacks, cancellation, exceptions, timeouts,
+                   mapping, shutdown, waiting, asyncio_interop, broken):
         for clause in module.CLAUSES:
             if clause.id in catalog:
                 raise ValueError(f"clause ids must be unique (got {clause.id!r} twice)")

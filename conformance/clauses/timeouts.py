@@ -32,7 +32,7 @@ CLAUSES = [
     Clause("TMO-7", AREA, "With no timeout, or timeout=None, there is no limit to the wait:"
            " result() and exception() wait for the call however long it takes.", RESULT),
     Clause("TMO-8", AREA, "A call that finishes within the timeout gives its outcome as soon"
-           " as it finishes, whatever the (int or float) timeout, and a future cancelled"
+           " as it finishes, whatever the (int or float) timeout, and a Future.cancelled"
            " during a timed wait raises CancelledError as soon as it is cancelled; a finished"
            " call's outcome comes at once.", RESULT),
     Clause("TMO-9", AREA, "A timed-out wait changes nothing about the call: after any number"
