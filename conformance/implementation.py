@@ -9,11 +9,14 @@ describing a factory together with its capabilities.
 from __future__ import annotations
 
 import importlib
+import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+from conformance.expected import ExpectedFailure
 
 #: Capabilities a spec may need, and what each one means.  A spec that needs
 #: one the implementation lacks is reported as not applicable, never as passed.
@@ -42,9 +45,10 @@ class Implementation:
 
     ``factory(max_workers=N)`` must return a new executor each time.  A
     capability left as ``None`` is probed; a declared one is checked against
-    the probe.  ``deviations`` maps clause ids to the reason this
-    implementation is known not to keep them: those specs still run and are
-    reported as expected failures.
+    the probe.  ``expected_failures`` lists the implementation's known
+    deviations, as :class:`~conformance.expected.ExpectedFailure` entries or the
+    path of a TOML file of them (see :mod:`conformance.expected`): those specs
+    still run and are reported as expected failures.
     """
 
     name: str
@@ -55,7 +59,7 @@ class Implementation:
     cancels_pending: bool = True
     process_workers: bool | None = None
     initializer: bool | None = None
-    deviations: Mapping[str, str] = field(default_factory=dict)
+    expected_failures: str | os.PathLike[str] | Sequence[ExpectedFailure] = ()
 
     def declared(self, capability: str) -> bool | None:
         """The declared value of a capability, ``None`` when left to the probe."""

@@ -21,8 +21,9 @@ from typing import Any
 
 import pytest
 
-from conformance import clauses, profiles
+from conformance import clauses, expected, profiles
 from conformance.capabilities import ProbeFailed, effective, probe
+from conformance.expected import BadExpectedFailures, ExpectedFailure
 from conformance.harness import PROMPT, Clock, Conformance
 from conformance.implementation import (
     CAPABILITIES,
@@ -104,7 +105,8 @@ SETTINGS = {
         Setting("profile", "Hypothesis profile of the specs: dev, ci or thorough",
                 "dev", _profile),
         Setting("report", "write the clause report to PATH.json and PATH.md", None, Path),
-        Setting("strict", "failing recommended clauses fail the run too", False, _flag),
+        Setting("strict", "failing recommended clauses, and expected failures that are fixed,"
+                " fail the run too", False, _flag),
     )
 }
 
@@ -166,6 +168,21 @@ class Run:
     #: Level of the clause of every failed test ("other" outside the specs).
     failures: dict[str, str] = field(default_factory=dict)
     written: list[Path] = field(default_factory=list)
+    #: The active expected failures of each implementation, by name.
+    expectations: dict[str, list[ExpectedFailure]] = field(default_factory=dict)
+    #: (implementation, entry index) -> clause -> how its specs ended ("xfailed"/"xpassed").
+    expected_outcomes: dict[tuple[str, int], dict[str, set[str]]] = field(default_factory=dict)
+
+    def expected(self, implementation: Implementation) -> list[ExpectedFailure]:
+        """The implementation's expected failures that apply on this Python."""
+        name = implementation.name
+        if name not in self.expectations:
+            try:
+                entries = expected.load(implementation.expected_failures)
+            except BadExpectedFailures as exc:
+                raise pytest.UsageError(f"expected failures of {name}: {exc}") from None
+            self.expectations[name] = [e for e in entries if e.applies_to(name)]
+        return self.expectations[name]
 
     def probe(self, implementation: Implementation) -> dict[str, bool]:
         """The probed capabilities, found once per implementation (a failure too)."""
@@ -204,14 +221,17 @@ class Run:
         if implementation is None or clause_id is None:
             return
         if hasattr(report, "wasxfail"):
+            ended = "xfailed" if report.skipped else "xpassed" if report.passed else ""
+            for index in props.get("conformance_expected", "").split():
+                key = (implementation, int(index))
+                self.expected_outcomes.setdefault(key, {}).setdefault(clause_id, set()).add(ended)
             if report.skipped:
-                self.verdicts.add(implementation, clause_id, "deviation",
+                self.verdicts.add(implementation, clause_id, "expected failure",
                                   report.wasxfail.removeprefix("reason: "))
+            elif report.passed and report.when == "call":
+                self.verdicts.add(implementation, clause_id, "passed")
         elif report.failed:
-            fixed = "[XPASS(strict)]" in str(report.longrepr)
-            self.verdicts.add(implementation, clause_id, "failed",
-                              "a known deviation no longer seen: remove it from the"
-                              " implementation's deviations" if fixed else "")
+            self.verdicts.add(implementation, clause_id, "failed")
         elif report.skipped:
             reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
             self.verdicts.add(implementation, clause_id, "n/a",
@@ -223,18 +243,39 @@ class Run:
     def only_recommended_failed(self) -> bool:
         return bool(self.failures) and set(self.failures.values()) == {"recommended"}
 
+    def settle_expectations(self) -> None:
+        """Mark the expected failures that no spec showed any more, or that matched none."""
+        for name, entries in self.expectations.items():
+            if name not in self.verdicts.by_implementation:
+                continue  # nothing of this implementation ran (another worker's, or deselected)
+            for index, entry in enumerate(entries):
+                outcomes = self.expected_outcomes.get((name, index))
+                if not outcomes:
+                    self.verdicts.unmatched[name].append(entry)
+                    continue
+                if any("xfailed" in ended for ended in outcomes.values()):
+                    continue
+                for clause_id in outcomes:
+                    self.verdicts.add(name, clause_id, "fixed",
+                                      f"expected failure {entry.label} no longer seen: remove"
+                                      " it from the expected failures")
+
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         for kit in self.kits.values():
             kit.close()
         if hasattr(session.config, "workerinput"):
             return
+        self.settle_expectations()
         if self.report is not None and self.verdicts.by_implementation:
             self.written = self.verdicts.write(self.report)
-        # A failing recommended clause is reported, but fails the run only in
-        # strict mode: the exit status speaks for the documented contract.
-        if (session.exitstatus == pytest.ExitCode.TESTS_FAILED and not self.strict
-                and self.only_recommended_failed):
+        # A failing recommended clause, or an expected failure that is fixed,
+        # is reported, but fails the run only in strict mode: the exit status
+        # speaks for the documented contract.
+        if session.exitstatus == pytest.ExitCode.TESTS_FAILED and not self.strict \
+                and self.only_recommended_failed:
             session.exitstatus = pytest.ExitCode.OK
+        if self.strict and self.verdicts.any_fixed and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not self.verdicts.by_implementation:
@@ -246,6 +287,13 @@ class Run:
             terminalreporter.write_line(
                 "only recommended clauses failed: the run passes"
                 " (--conformance-strict makes them fail it)"
+            )
+        if self.verdicts.any_fixed:
+            terminalreporter.write_line(
+                "some expected failures are fixed: " + (
+                    "the run fails (strict mode)" if self.strict else
+                    "remove them (--conformance-strict makes them fail the run)"
+                )
             )
         for path in self.written:
             terminalreporter.write_line(f"report written to {path}")
@@ -282,6 +330,8 @@ def pytest_configure(config: pytest.Config) -> None:
         report=values["report"],
         sources=sources,
     )
+    for implementation in run.implementations:
+        run.expected(implementation)
     config.pluginmanager.register(run, "conformance-run")
 
 
@@ -395,18 +445,29 @@ def conformance(request: pytest.FixtureRequest,
                 f" {implementation.name} lacks it ({how}; declare"
                 f" Implementation({needed}=True) if that is wrong)"
             )
-    if clause.id in implementation.deviations:
-        node.add_marker(pytest.mark.xfail(
-            strict=True,
-            reason=f"known deviation of {implementation.name}:"
-                   f" {implementation.deviations[clause.id]}",
-        ))
+    _expect_failures(node, run.expected(implementation), clause.id)
     harness = Conformance(implementation, capabilities, run.clock,
                           run.kit(capabilities["shares_memory"]))
     try:
         yield harness
     finally:
         harness.close()
+
+
+def _expect_failures(node: pytest.Item, entries: list[ExpectedFailure], clause_id: str) -> None:
+    """Mark the spec as an expected failure if an entry covers it."""
+    nodeid = node.nodeid
+    names = {getattr(node, "originalname", node.name), node.name, nodeid,
+             nodeid.partition("[")[0]}
+    matched = [(i, e) for i, e in enumerate(entries) if e.matches(clause_id, names)]
+    if not matched:
+        return
+    node.user_properties.append(("conformance_expected", " ".join(str(i) for i, _ in matched)))
+    # Not strict: whether an entry is fixed is decided per entry, over all the
+    # specs it covers, when the run ends.
+    node.add_marker(pytest.mark.xfail(
+        strict=False, reason="; ".join(e.explanation for _, e in matched),
+    ))
 
 
 def _required_capabilities(node: pytest.Item) -> list[str]:

@@ -2,10 +2,14 @@
 
 Test reports are folded into one verdict per clause and implementation:
 
-* ``failed``: some spec of the clause failed (or a known deviation was fixed);
-* ``deviation``: a known deviation of the implementation, still observed;
+* ``failed``: some spec of the clause failed;
+* ``fixed``: an expected failure of the implementation that no spec shows any
+  more (the entry should be removed);
+* ``expected failure``: a known deviation of the implementation, still seen;
 * ``passed``: every spec of the clause that applies passed;
 * ``n/a``: no spec of the clause applies (a capability or Python version).
+
+Expected failures that matched no spec that ran are listed as *unmatched*.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from conformance import clauses
+from conformance.expected import ExpectedFailure
 
 #: Verdicts from worst to best: a clause takes the worst of its specs'.
-ORDER = ("failed", "deviation", "passed", "n/a")
+ORDER = ("failed", "fixed", "expected failure", "passed", "n/a")
 
 NOT_APPLICABLE = "not applicable: "
 
@@ -33,6 +38,9 @@ class Verdicts:
         default_factory=lambda: defaultdict(dict)
     )
     reasons: dict[tuple[str, str], str] = field(default_factory=dict)
+    unmatched: dict[str, list[ExpectedFailure]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
 
     def add(self, implementation: str, clause_id: str, verdict: str, reason: str = "") -> None:
         verdicts = self.by_implementation[implementation]
@@ -48,6 +56,17 @@ class Verdicts:
             if verdict == "failed" and (level is None or clauses.get(cid).level == level)
         ]
 
+    @property
+    def any_fixed(self) -> bool:
+        return any("fixed" in v.values() for v in self.by_implementation.values())
+
+    def _with(self, implementation: str, verdict: str) -> dict[str, str]:
+        verdicts = self.by_implementation[implementation]
+        return {
+            cid: self.reasons.get((implementation, cid), "")
+            for cid in sorted(verdicts, key=_clause_order) if verdicts[cid] == verdict
+        }
+
     def summary(self, implementation: str) -> dict[str, Any]:
         verdicts = self.by_implementation[implementation]
         counts: dict[str, dict[str, int]] = {}
@@ -61,14 +80,13 @@ class Verdicts:
         return {
             **counts,
             "failed": sorted(self.failing(implementation), key=_clause_order),
-            "deviations": {
-                cid: self.reasons.get((implementation, cid), "")
-                for cid in sorted(verdicts, key=_clause_order) if verdicts[cid] == "deviation"
-            },
-            "not_applicable": {
-                cid: self.reasons.get((implementation, cid), "")
-                for cid in sorted(verdicts, key=_clause_order) if verdicts[cid] == "n/a"
-            },
+            "expected_failures": self._with(implementation, "expected failure"),
+            "fixed": self._with(implementation, "fixed"),
+            "unmatched": [
+                {"entry": e.label, "reason": e.explanation}
+                for e in self.unmatched.get(implementation, [])
+            ],
+            "not_applicable": self._with(implementation, "n/a"),
             "clauses": {cid: verdicts[cid] for cid in sorted(verdicts, key=_clause_order)},
         }
 
@@ -80,8 +98,10 @@ class Verdicts:
             f"recommended {rec['passed']}/{rec['total']}",
             f"n/a {len(s['not_applicable'])}",
         ]
-        if s["deviations"]:
-            parts.append(f"known deviations {len(s['deviations'])}")
+        for key, label in (("expected_failures", "expected failures"), ("fixed", "fixed"),
+                           ("unmatched", "unmatched expected failures")):
+            if s[key]:
+                parts.append(f"{label} {len(s[key])}")
         return ", ".join(parts)
 
     def lines(self) -> list[str]:
@@ -94,8 +114,13 @@ class Verdicts:
                 clause = clauses.get(cid)
                 why = self.reasons.get((name, cid)) or clause.promise
                 out.append(f"  FAILED {cid} ({clause.level}): {why}")
-            for cid, reason in s["deviations"].items():
-                out.append(f"  deviation {cid}: {reason}")
+            for cid, reason in s["fixed"].items():
+                out.append(f"  FIXED {cid}: {reason}")
+            for cid, reason in s["expected_failures"].items():
+                out.append(f"  expected failure {cid}: {reason}")
+            for entry in s["unmatched"]:
+                out.append(f"  unmatched expected failure {entry['entry']}: it matched no"
+                           " spec that ran")
             for cid, reason in s["not_applicable"].items():
                 out.append(f"  n/a {cid}: {reason.removeprefix(NOT_APPLICABLE)}")
         return out
@@ -119,6 +144,9 @@ class Verdicts:
                 shown = verdict + (f": {note}" if note and verdict != "passed" else "")
                 out.append(f"| [{cid}]({clause.source}) | {clause.level} | {shown} "
                            f"| {clause.promise} |")
+            for entry in s["unmatched"]:
+                out.append(f"| {entry['entry']} | | unmatched expected failure: it matched"
+                           f" no spec that ran | {entry['reason']} |")
             out.append("")
         return "\n".join(out)
 

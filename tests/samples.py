@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any
 
@@ -92,6 +93,12 @@ class NeverShutsDown(ThreadPoolExecutor):
         threading.Event().wait()
 
 
-#: A thread pool listed as deviating from a clause it keeps: a stale entry.
-stale_deviation = Implementation(name="stale", factory=ThreadPoolExecutor,
-                                 deviations={"FUT-1": "believed to report queued calls running"})
+EXPECTED = Path(__file__).with_name("expected")
+
+#: A thread pool listed as deviating from clauses it keeps: stale entries.
+stale_expectations = Implementation(name="stale", factory=ThreadPoolExecutor,
+                                    expected_failures=EXPECTED / "stale.toml")
+
+#: A thread pool whose expected-failures file has a misspelt key.
+malformed_expectations = Implementation(name="malformed", factory=ThreadPoolExecutor,
+                                        expected_failures=EXPECTED / "malformed.toml")

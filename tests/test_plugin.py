@@ -95,8 +95,8 @@ def test_report_is_written_as_json_and_markdown(suite: SuiteRun) -> None:
 
 def test_known_deviation_is_reported_not_hidden(suite: SuiteRun) -> None:
     summary = suite("process-fork", "-m", "FUT-1")
-    assert summary["clauses"] == {"FUT-1": "deviation"}
-    assert "ProcessPoolExecutor" in summary["deviations"]["FUT-1"]
+    assert summary["clauses"] == {"FUT-1": "expected failure"}
+    assert "ProcessPoolExecutor" in summary["expected_failures"]["FUT-1"]
     assert suite.result.ret == pytest.ExitCode.OK
     plain = suite("concurrent.futures:ProcessPoolExecutor", "-m", "FUT-1")
     assert plain["failed"] == ["FUT-1"]
@@ -129,7 +129,25 @@ def test_deadlocked_executor_fails_and_the_run_completes(suite: SuiteRun, execut
     assert stuck in suite.result.stdout.str()
 
 
-def test_stale_known_deviation_fails_and_says_so(suite: SuiteRun) -> None:
-    assert suite.failing("samples:stale_deviation", "-m", "FUT-1") == {"FUT-1"}
+def test_fixed_expected_failures_are_reported_and_fail_only_strict_runs(
+        suite: SuiteRun) -> None:
+    summary = suite("samples:stale_expectations", "-m", "FUT-1 or FUT-2")
+    assert suite.result.ret == pytest.ExitCode.OK, suite.result.stdout.str()
+    assert summary["clauses"] == {"FUT-1": "fixed", "FUT-2": "fixed"}
+    assert "no longer seen" in summary["fixed"]["FUT-1"]
+    # An entry naming no spec is reported; one for other Pythons is not active.
+    assert summary["unmatched"] == [{"entry": "test_no_such_spec",
+                                     "reason": "names a spec that does not exist"}]
+    out = suite.result.stdout.str()
+    assert "FIXED FUT-2: expected failure test_executing_call_is_running" in out
+    assert "unmatched expected failure test_no_such_spec" in out
+    suite("samples:stale_expectations", "-m", "FUT-1", "--conformance-strict")
     assert suite.result.ret == pytest.ExitCode.TESTS_FAILED
-    assert "known deviation no longer seen" in suite.result.stdout.str()
+
+
+def test_malformed_expected_failures_are_one_usage_error(suite: SuiteRun) -> None:
+    result = suite.pytester.runpytest_subprocess(
+        "--pyargs", "conformance", "--executor", "samples:malformed_expectations")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "malformed.toml, entry 1: unknown key reson" in result.stderr.str()
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
