@@ -43,6 +43,15 @@ class Clause:
         return ".".join(map(str, self.since))
 
 
+@dataclass(frozen=True)
+class Untestable:
+    """A documented promise the suite does not check, and why it cannot."""
+
+    promise: str
+    source: str
+    reason: str
+
+
 def doc(anchor: str) -> str:
     """The address of a passage of the ``concurrent.futures`` documentation."""
     return f"{DOCS}#{anchor}" if anchor else DOCS
@@ -78,6 +87,17 @@ def _load() -> dict[str, Clause]:
 CATALOG: dict[str, Clause] = _load()
 
 
+def _untestable() -> list[Untestable]:
+    # The untestable promises of the whole contract, one module of the catalog.
+    from conformance.clauses import untestable
+
+    return list(untestable.UNTESTABLE)
+
+
+#: Documented promises that no spec checks, each with the reason.
+UNTESTABLE: list[Untestable] = _untestable()
+
+
 def get(clause_id: str) -> Clause:
     """The clause with this id; ``KeyError`` naming the id when there is none."""
     try:
@@ -88,6 +108,7 @@ def get(clause_id: str) -> Clause:
 
 def markdown(clauses: Iterable[Clause] | None = None) -> str:
     """The catalog as a Markdown document (the source of CLAUSES.md)."""
+    clauses_given = clauses
     clauses = list(CATALOG.values() if clauses is None else clauses)
     lines = [
         "# Clause catalog",
@@ -111,6 +132,13 @@ def markdown(clauses: Iterable[Clause] | None = None) -> str:
             f"| {clause.id} | {clause.level} | {clause.since_text} | {promise} "
             f"| [{_source_label(clause.source)}]({clause.source}) |"
         )
+    if clauses_given is None and UNTESTABLE:
+        lines += ["", "## Promises the suite does not check", "",
+                  "Documented, but not observable through the public API of an executor the"
+                  " suite is given, or not a promise of every executor.", "",
+                  "| promise | why not | source |", "|---|---|---|"]
+        lines += [f"| {u.promise} | {u.reason} | [{_source_label(u.source)}]({u.source}) |"
+                  for u in UNTESTABLE]
     return "\n".join(lines) + "\n"
 
 
