@@ -87,8 +87,20 @@ class Verdicts:
                 for e in self.unmatched.get(implementation, [])
             ],
             "not_applicable": self._with(implementation, "n/a"),
+            "areas": self._areas(implementation),
             "clauses": {cid: verdicts[cid] for cid in sorted(verdicts, key=_clause_order)},
         }
+
+    def _areas(self, implementation: str) -> dict[str, dict[str, int]]:
+        """Per area of the contract: clauses passed of those that apply."""
+        areas: dict[str, dict[str, int]] = {}
+        for cid, verdict in sorted(self.by_implementation[implementation].items(),
+                                   key=lambda item: _clause_order(item[0])):
+            counts = areas.setdefault(clauses.get(cid).area, {"passed": 0, "total": 0})
+            if verdict != "n/a":
+                counts["total"] += 1
+                counts["passed"] += verdict == "passed"
+        return areas
 
     def one_line(self, implementation: str) -> str:
         s = self.summary(implementation)
@@ -137,15 +149,15 @@ class Verdicts:
         for name in self.by_implementation:
             s = self.summary(name)
             out += [f"## {name}", "", self.one_line(name), "",
-                    "| clause | level | verdict | promise |", "|---|---|---|---|"]
+                    "| area | clause | level | verdict | promise |", "|---|---|---|---|---|"]
             for cid, verdict in s["clauses"].items():
                 clause = clauses.get(cid)
                 note = self.reasons.get((name, cid), "")
                 shown = verdict + (f": {note}" if note and verdict != "passed" else "")
-                out.append(f"| [{cid}]({clause.source}) | {clause.level} | {shown} "
-                           f"| {clause.promise} |")
+                out.append(f"| {clause.area} | [{cid}]({clause.source}) | {clause.level}"
+                           f" | {shown} | {clause.promise} |")
             for entry in s["unmatched"]:
-                out.append(f"| {entry['entry']} | | unmatched expected failure: it matched"
+                out.append(f"| | {entry['entry']} | | unmatched expected failure: it matched"
                            f" no spec that ran | {entry['reason']} |")
             out.append("")
         return "\n".join(out)
