@@ -172,6 +172,8 @@ class Run:
     expectations: dict[str, list[ExpectedFailure]] = field(default_factory=dict)
     #: (implementation, entry index) -> clause -> how its specs ended ("xfailed"/"xpassed").
     expected_outcomes: dict[tuple[str, int], dict[str, set[str]]] = field(default_factory=dict)
+    #: Implementation -> indices of its expected failures that match a collected spec.
+    collected: dict[str, set[int]] = field(default_factory=dict)
 
     def expected(self, implementation: Implementation) -> list[ExpectedFailure]:
         """The implementation's expected failures that apply on this Python."""
@@ -247,23 +249,43 @@ class Run:
         """Mark the expected failures that no spec showed any more, or that matched none."""
         for name, entries in self.expectations.items():
             if name not in self.verdicts.by_implementation:
-                continue  # nothing of this implementation ran (another worker's, or deselected)
+                continue  # nothing of this implementation ran
             for index, entry in enumerate(entries):
-                outcomes = self.expected_outcomes.get((name, index))
-                if not outcomes:
+                if index not in self.collected.get(name, {index}):
                     self.verdicts.unmatched[name].append(entry)
-                    continue
-                if any("xfailed" in ended for ended in outcomes.values()):
+                outcomes = self.expected_outcomes.get((name, index))
+                if not outcomes or any("xfailed" in ended for ended in outcomes.values()):
                     continue
                 for clause_id in outcomes:
                     self.verdicts.add(name, clause_id, "fixed",
                                       f"expected failure {entry.label} no longer seen: remove"
                                       " it from the expected failures")
 
+    def note_collected(self, item: pytest.Item, clause_id: str) -> None:
+        """Record which expected failures match this spec, before any deselection."""
+        callspec = getattr(item, "callspec", None)
+        implementation = callspec.params.get("executor_implementation") if callspec else None
+        if not isinstance(implementation, Implementation):
+            return  # an overridden seam: its implementations are known only when a spec runs
+        matched = self.collected.setdefault(implementation.name, set())
+        names = _test_names(item)
+        matched.update(i for i, entry in enumerate(self.expected(implementation))
+                       if entry.matches(clause_id, names))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        # pytest-xdist: each worker collected the specs; gather what they matched.
+        for name, indices in getattr(node, "workeroutput", {}).get("conformance_collected",
+                                                                  {}).items():
+            self.collected.setdefault(name, set()).update(indices)
+
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         for kit in self.kits.values():
             kit.close()
         if hasattr(session.config, "workerinput"):
+            session.config.workeroutput["conformance_collected"] = {  # type: ignore[attr-defined]
+                name: sorted(indices) for name, indices in self.collected.items()
+            }
             return
         self.settle_expectations()
         if self.report is not None and self.verdicts.by_implementation:
@@ -381,6 +403,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         clause = clauses.get(mark.args[0])
         item.add_marker(clause.id)
         item.user_properties.append(("conformance_clause", clause.id))
+        run.note_collected(item, clause.id)
         if item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(run.clock(run.timeout)))
 
@@ -456,9 +479,7 @@ def conformance(request: pytest.FixtureRequest,
 
 def _expect_failures(node: pytest.Item, entries: list[ExpectedFailure], clause_id: str) -> None:
     """Mark the spec as an expected failure if an entry covers it."""
-    nodeid = node.nodeid
-    names = {getattr(node, "originalname", node.name), node.name, nodeid,
-             nodeid.partition("[")[0]}
+    names = _test_names(node)
     matched = [(i, e) for i, e in enumerate(entries) if e.matches(clause_id, names)]
     if not matched:
         return
@@ -468,6 +489,12 @@ def _expect_failures(node: pytest.Item, entries: list[ExpectedFailure], clause_i
     node.add_marker(pytest.mark.xfail(
         strict=False, reason="; ".join(e.explanation for _, e in matched),
     ))
+
+
+def _test_names(item: pytest.Item) -> set[str]:
+    """The names an expected failure's ``test`` may give a spec by."""
+    nodeid = item.nodeid
+    return {getattr(item, "originalname", item.name), item.name, nodeid, nodeid.partition("[")[0]}
 
 
 def _required_capabilities(node: pytest.Item) -> list[str]:

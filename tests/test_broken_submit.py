@@ -11,6 +11,8 @@ CASES = [
     ("broken.submit:FnNotPositionalOnly", "SUB-3"),
     ("broken.submit:MemoizesCalls", "SUB-4"),
     ("broken.submit:RunsEveryCallTwice", "SUB-5"),
+    ("broken.submit:WaitsInSubmit", "SUB-6"),
+    ("broken.submit:MapWaitsForResults", "SUB-7"),
 ]
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from conformance import tasks
 from conformance.harness import Conformance
+from conformance.report import NOT_APPLICABLE
 from conformance.specs import clause
 
 
@@ -27,8 +28,11 @@ def new_future(conformance: Conformance) -> Any:
         try:
             return cls()
         except TypeError as exc:
-            pytest.fail(f"the implementation's future class {cls.__qualname__} cannot be"
-                        f" created without arguments, as Future() can: {exc}")
+            # The documentation lets only submit() create futures ("should not be
+            # created directly except for testing"), so a class that needs
+            # arguments breaks no promise: its executor side cannot be driven.
+            pytest.skip(f"{NOT_APPLICABLE}the implementation's future class"
+                        f" {cls.__qualname__} cannot be created without arguments: {exc}")
 
     return make
 
@@ -145,12 +149,16 @@ def test_running_future_cannot_be_cancelled(new_future: Any) -> None:
 
 
 @clause("SET-7")
-@pytest.mark.parametrize("before", ["set_running_or_notify_cancel", "set_result"])
+@pytest.mark.parametrize("before", ["set_running_or_notify_cancel", "set_result",
+                                    "set_exception"])
 def test_set_running_twice_raises_runtime_error(new_future: Any, before: str) -> None:
-    """set_running_or_notify_cancel() after itself or after set_result() raises RuntimeError."""
+    """set_running_or_notify_cancel() after itself, set_result() or set_exception() raises
+    RuntimeError."""
     future = new_future()
     if before == "set_result":
         future.set_result(1)
+    elif before == "set_exception":
+        future.set_exception(LookupError("set before"))
     else:
         future.set_running_or_notify_cancel()
     with pytest.raises(RuntimeError):

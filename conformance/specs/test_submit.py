@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance import tasks
-from conformance.harness import Conformance
+from conformance.harness import PROMPT, Conformance
 from conformance.implementation import PROBED
 from conformance.profiles import spec_settings
 from conformance.specs import clause
@@ -75,6 +75,43 @@ def test_every_call_runs_exactly_once(conformance: Conformance, items: list[int]
     assert results == expected, f"SUB-5: expected results {expected!r}, got {results!r}"
     ran = sorted(list(log))
     assert ran == expected, f"SUB-5: expected each call to run once, {expected!r}, got {ran!r}"
+
+
+@clause("SUB-6")
+def test_submit_returns_before_the_call_finishes(conformance: Conformance) -> None:
+    """submit() returns while the call it schedules is still waiting for its gate."""
+    gate = conformance.event()
+    with conformance.executor(1) as executor:
+        submitted = conformance.call(
+            executor.submit, tasks.gated, conformance.signal(), gate,
+            conformance.clock(PROMPT * 6), "value", what="submit() of a call waiting for a gate",
+        )
+        future = submitted.unwrap()
+        assert not future.done(), (
+            "SUB-6: expected the future of a call waiting for its gate not to be done, got done"
+        )
+        gate.set()
+        got = conformance.result(future)
+    assert got == "value", f"SUB-6: expected the call's result 'value', got {got!r}"
+
+
+@clause("SUB-7")
+def test_map_returns_before_the_calls_finish(conformance: Conformance) -> None:
+    """map() returns while the calls it schedules are still waiting for their gates."""
+    gates = [conformance.event() for _ in range(2)]
+    with conformance.executor(2) as executor:
+        mapped = conformance.call(
+            executor.map, tasks.gated, [conformance.signal() for _ in gates], gates,
+            [conformance.clock(PROMPT * 6)] * len(gates), ["first", "second"],
+            what="map() of calls waiting for their gates",
+        )
+        results = mapped.unwrap()
+        for gate in gates:
+            gate.set()
+        got = conformance.call(list, results, what="list(map(...))").unwrap()
+    assert got == ["first", "second"], (
+        f"SUB-7: expected the results ['first', 'second'], got {got!r}"
+    )
 
 
 @clause("DECL-1")

@@ -42,3 +42,20 @@ class RunsEveryCallTwice(ReferenceExecutor):
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
         super().submit(fn, *args, **kwargs)
         return super().submit(fn, *args, **kwargs)
+
+
+class WaitsInSubmit(ReferenceExecutor):
+    """submit() returns only once the call has finished. Caught by SUB-6."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future = super().submit(fn, *args, **kwargs)
+        future.exception()
+        return future
+
+
+class MapWaitsForResults(ReferenceExecutor):
+    """map() collects every result before it returns an iterator over them. Caught by SUB-7."""
+
+    def map(self, fn: Any, *iterables: Any, timeout: float | None = None,
+            chunksize: int = 1) -> Any:
+        return iter(list(super().map(fn, *iterables, timeout=timeout, chunksize=chunksize)))
