@@ -81,6 +81,9 @@ class Conformance:
     capabilities: dict[str, bool]
     clock: Clock
     kit: Kit
+    #: How ``--executor`` named the implementation, so that a fresh interpreter
+    #: can load it too; None when it came from an overridden seam.
+    spec: str | None = None
     _gates: list[Event] = field(default_factory=list)
     _executors: list[Executor] = field(default_factory=list)
 

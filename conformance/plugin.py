@@ -174,6 +174,8 @@ class Run:
     expected_outcomes: dict[tuple[str, int], dict[str, set[str]]] = field(default_factory=dict)
     #: Implementation -> indices of its expected failures that match a collected spec.
     collected: dict[str, set[int]] = field(default_factory=dict)
+    #: Implementation -> how --executor named it (to load it again in a fresh interpreter).
+    specs: dict[str, str] = field(default_factory=dict)
 
     def expected(self, implementation: Implementation) -> list[ExpectedFailure]:
         """The implementation's expected failures that apply on this Python."""
@@ -344,8 +346,10 @@ def pytest_configure(config: pytest.Config) -> None:
         values[name], sources[name] = resolve(config, name)
     profiles.select(values["profile"])
     clock = Clock(values["time-scale"])
+    chosen = _implementations(values["executor"], sources["executor"], clock)
     run = config.stash[RUN] = Run(
-        implementations=_implementations(values["executor"], sources["executor"], clock),
+        implementations=list(chosen.values()),
+        specs={implementation.name: spec for spec, implementation in chosen.items()},
         clock=clock,
         timeout=values["timeout"],
         strict=values["strict"],
@@ -357,10 +361,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(run, "conformance-run")
 
 
-def _implementations(specs: list[str] | None, source: str, clock: Clock) -> list[Implementation]:
+def _implementations(specs: list[str] | None, source: str,
+                     clock: Clock) -> dict[str, Implementation]:
+    """The implementations under test, by the spec that names each."""
     from implementations import BUNDLED, DEFAULT
 
-    chosen: list[Implementation] = []
+    chosen: dict[str, Implementation] = {}
     for spec in specs or DEFAULT:
         try:
             implementation = load(spec, BUNDLED)
@@ -370,8 +376,8 @@ def _implementations(specs: list[str] | None, source: str, clock: Clock) -> list
                 check_factory(implementation, clock(PROMPT))
         except BadImplementation as exc:
             raise pytest.UsageError(f"--executor {spec} (from {source}): {exc}") from None
-        chosen.append(implementation)
-    names = [i.name for i in chosen]
+        chosen[spec] = implementation
+    names = [i.name for i in chosen.values()]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
         raise pytest.UsageError(
@@ -469,8 +475,10 @@ def conformance(request: pytest.FixtureRequest,
                 f" Implementation({needed}=True) if that is wrong)"
             )
     _expect_failures(node, run.expected(implementation), clause.id)
+    named = any(i is implementation for i in run.implementations)
     harness = Conformance(implementation, capabilities, run.clock,
-                          run.kit(capabilities["shares_memory"]))
+                          run.kit(capabilities["shares_memory"]),
+                          spec=run.specs.get(implementation.name) if named else None)
     try:
         yield harness
     finally:

@@ -94,3 +94,114 @@ def finish_gated(started: Event, gate: Event, bound: float, index: int, value: A
         raise GateNeverOpened(f"the gate stayed closed for {bound:g}s")
     log.append(index)
     return outcome(value)
+
+
+def bracketed(started: Event, gate: Event, bound: float, value: Any, log: Log) -> Any:
+    """Log ``("start", value)``, announce the start, wait for the gate, then log
+    ``("end", value)`` and return ``value``: the log shows which calls overlapped."""
+    log.append(("start", value))
+    started.set()
+    if not gate.wait(bound):
+        raise GateNeverOpened(f"the gate stayed closed for {bound:g}s")
+    log.append(("end", value))
+    return value
+
+
+# -- initializers, dying workers, and values that cannot cross a process boundary ---------
+
+
+class _Initialized(threading.local):
+    initargs: tuple[Any, ...] | None = None
+
+
+_initialized_thread = _Initialized()
+_initialized_process: tuple[Any, ...] | None = None
+
+
+def initialize(log: Log, *initargs: Any) -> None:
+    """An initializer: log ``("initializer", initargs)`` and remember ``initargs`` in the
+    thread and the process it runs in (:func:`initialized` reads them back)."""
+    global _initialized_process
+    log.append(("initializer", initargs))
+    _initialized_thread.initargs = initargs
+    _initialized_process = initargs
+
+
+def initialized() -> tuple[tuple[Any, ...] | None, tuple[Any, ...] | None]:
+    """What :func:`initialize` remembered where this call runs: (in this thread, in this
+    process); ``None`` where it did not run."""
+    return _initialized_thread.initargs, _initialized_process
+
+
+def gated_call(started: Event, gate: Event, bound: float, fn: Any, *args: Any) -> Any:
+    """Announce the start, wait for the gate, then return ``fn(*args)``."""
+    started.set()
+    if not gate.wait(bound):
+        raise GateNeverOpened(f"the gate stayed closed for {bound:g}s")
+    return fn(*args)
+
+
+def exit_worker(test_pid: int, started: Event | None = None, gate: Event | None = None,
+                bound: float = 0.0) -> None:
+    """End the worker process at once with ``os._exit``, as a crash would, without a word
+    to the executor; first announce the start and wait for the gate, when given.
+
+    Refuses (raises RuntimeError) in the process ``test_pid``: the test's own.
+    """
+    if os.getpid() == test_pid:
+        raise RuntimeError("exit_worker() refuses to end the test's own process")
+    if started is not None:
+        started.set()
+    if gate is not None:
+        gate.wait(bound)  # a worker that gives up waiting still dies
+    os._exit(70)
+
+
+class CannotBeRebuilt(Exception):
+    """Raised by unpickling an object that pickles but refuses to be rebuilt."""
+
+
+def _refuse_to_rebuild() -> Any:
+    raise CannotBeRebuilt("this object pickles, but cannot be unpickled")
+
+
+class Unrebuildable:
+    """An object that pickles, but whose unpickling raises :class:`CannotBeRebuilt`."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_refuse_to_rebuild, ())
+
+
+class UnrebuildableError(Exception):
+    """An exception that pickles, but whose unpickling raises :class:`CannotBeRebuilt`."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_refuse_to_rebuild, ())
+
+
+class UnpicklableError(Exception):
+    """An exception that cannot be pickled: it holds a lock."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.lock = threading.Lock()
+
+
+def unpicklable_result() -> Any:
+    """Return a lock, which cannot be pickled."""
+    return threading.Lock()
+
+
+def raise_unpicklable() -> None:
+    """Raise an exception that cannot be pickled."""
+    raise UnpicklableError("this exception holds a lock")
+
+
+def unrebuildable_result() -> Unrebuildable:
+    """Return an object that pickles but cannot be unpickled."""
+    return Unrebuildable()
+
+
+def raise_unrebuildable() -> None:
+    """Raise an exception that pickles but cannot be unpickled."""
+    raise UnrebuildableError("this exception cannot be unpickled")

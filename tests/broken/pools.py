@@ -1,0 +1,396 @@
+"""Broken executors for initializers, dying workers and pickling (INIT-*, BRK-*, PKL-*).
+
+The initializer ones are the reference executor with its initializer, or its
+submit(), changed.  The others must run calls in worker processes, so they are
+CPython's ``ProcessPoolExecutor`` (in a fixed start method) with one thing
+changed; most hand out *relay* futures, fed from the pool's own, and drop the
+outcomes the bug loses.  Whatever such a bug leaves hanging is bounded: the
+suite's waits give up, and the pool underneath still shuts down.
+
+Functions that run in the worker processes are module-level, so that they pickle
+by name (the suite puts this directory on the workers' path).
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+import pickle
+import threading
+from collections.abc import Callable
+from concurrent.futures import (
+    BrokenExecutor,
+    Executor,
+    Future,
+    InvalidStateError,
+    ProcessPoolExecutor,
+)
+from functools import partial
+from typing import Any
+
+from implementations.reference import ReferenceExecutor
+
+#: How long the broken shutdown() waits for a worker that is dead: far beyond the
+#: suite's bound, short enough to end with the test run.
+DEAD_WORKER_WAIT = 60.0
+
+
+# -- initializers (on the reference executor) -------------------------------------------
+
+
+class IgnoresInitializer(ReferenceExecutor):
+    """Accepts initializer= and initargs=, but never calls the initializer. Caught by
+    INIT-1 (and INIT-2)."""
+
+    def __init__(self, max_workers: int | None = None, thread_name_prefix: str = "",
+                 initializer: Callable[..., object] | None = None,
+                 initargs: tuple[Any, ...] = ()) -> None:
+        super().__init__(max_workers, thread_name_prefix)
+
+
+class _FirstTimeOnly:
+    """Calls the initializer the first time only."""
+
+    def __init__(self, initializer: Callable[..., object]) -> None:
+        self._initializer = initializer
+        self._lock = threading.Lock()
+        self._called = False
+
+    def __call__(self, *initargs: Any) -> None:
+        with self._lock:
+            called, self._called = self._called, True
+        if not called:
+            self._initializer(*initargs)
+
+
+class InitializesFirstWorkerOnly(ReferenceExecutor):
+    """Calls the initializer in its first worker only; later workers run calls without it.
+    Caught by INIT-2."""
+
+    def __init__(self, max_workers: int | None = None, thread_name_prefix: str = "",
+                 initializer: Callable[..., object] | None = None,
+                 initargs: tuple[Any, ...] = ()) -> None:
+        if initializer is not None:
+            initializer = _FirstTimeOnly(initializer)
+        super().__init__(max_workers, thread_name_prefix, initializer, initargs)
+
+
+def _suppressing(initializer: Callable[..., object], *initargs: Any) -> None:
+    try:
+        initializer(*initargs)
+    except Exception:
+        pass
+
+
+class IgnoresFailingInitializer(ReferenceExecutor):
+    """Swallows the initializer's exception: the worker goes on to run the calls as if the
+    initializer had worked. Caught by INIT-3 (and INIT-4)."""
+
+    def __init__(self, max_workers: int | None = None, thread_name_prefix: str = "",
+                 initializer: Callable[..., object] | None = None,
+                 initargs: tuple[Any, ...] = ()) -> None:
+        if initializer is not None:
+            initializer = partial(_suppressing, initializer)
+        super().__init__(max_workers, thread_name_prefix, initializer, initargs)
+
+
+def _fail_quietly(failed: threading.Event, closing: threading.Event,
+                  initializer: Callable[..., object], *initargs: Any) -> None:
+    try:
+        initializer(*initargs)
+    except Exception:
+        failed.set()
+        closing.wait()  # the queue is left alone until shutdown
+        raise
+
+
+class LeavesCallsPendingWhenInitializerFails(ReferenceExecutor):
+    """When the initializer fails, submit() raises from then on, but the calls already
+    queued stay pending (until shutdown). Caught by INIT-3."""
+
+    def __init__(self, max_workers: int | None = None, thread_name_prefix: str = "",
+                 initializer: Callable[..., object] | None = None,
+                 initargs: tuple[Any, ...] = ()) -> None:
+        self._failed, self._closing = threading.Event(), threading.Event()
+        if initializer is not None:
+            initializer = partial(_fail_quietly, self._failed, self._closing, initializer)
+        super().__init__(max_workers, thread_name_prefix, initializer, initargs)
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        if self._failed.is_set():
+            raise BrokenExecutor("the initializer failed")
+        return super().submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._closing.set()
+        super().shutdown(wait, cancel_futures=cancel_futures)
+
+
+class _FailsInsteadOfRaising(Executor):
+    """submit() of a broken executor returns a future failed with the BrokenExecutor,
+    instead of raising it."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        try:
+            return super().submit(fn, *args, **kwargs)
+        except BrokenExecutor as exc:
+            future: Future[Any] = Future()
+            future.set_exception(exc)
+            return future
+
+
+class BrokenSubmitGivesFailedFuture(_FailsInsteadOfRaising, ReferenceExecutor):
+    """Once the initializer has failed, submit() returns a future that failed with a
+    BrokenExecutor instead of raising it. Caught by INIT-4."""
+
+
+def _call(initializer: Any, *initargs: Any) -> None:
+    initializer(*initargs)
+
+
+class AcceptsNonCallableInitializer(ReferenceExecutor):
+    """Takes any initializer without checking it: one that is not callable only breaks the
+    executor when a worker starts. Caught by INIT-6."""
+
+    def __init__(self, max_workers: int | None = None, thread_name_prefix: str = "",
+                 initializer: Any = None, initargs: tuple[Any, ...] = ()) -> None:
+        if initializer is not None:
+            initializer = partial(_call, initializer)
+        super().__init__(max_workers, thread_name_prefix, initializer, initargs)
+
+
+# -- relays: the caller's futures, fed from those of the executor underneath --------------
+
+
+class _Relay(Future[Any]):
+    """The future the caller gets; ``inner`` is the one the executor underneath drives."""
+
+    def __init__(self, inner: Future[Any], index: int) -> None:
+        super().__init__()
+        self.inner = inner
+        self.index = index  # submission order
+
+    def cancel(self) -> bool:
+        return self.inner.cancel() and super().cancel()
+
+
+class _Relaying(Executor):
+    """Hands out relays; :meth:`passes` decides which outcomes reach them (all, here)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._indices = itertools.count()
+        self._relay_lock = threading.Lock()
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        inner = super().submit(fn, *args, **kwargs)
+        with self._relay_lock:
+            relay = _Relay(inner, next(self._indices))
+        inner.add_done_callback(partial(self._relay, relay))
+        return relay
+
+    def passes(self, relay: _Relay, inner: Future[Any]) -> bool:
+        """Whether the outcome of ``inner`` reaches ``relay``; otherwise it stays pending."""
+        return True
+
+    def _relay(self, relay: _Relay, inner: Future[Any]) -> None:
+        if not self.passes(relay, inner):
+            return
+        try:
+            if inner.cancelled():
+                Future.cancel(relay)
+                relay.set_running_or_notify_cancel()  # wakes wait() and as_completed()
+            elif (error := inner.exception(0)) is not None:
+                relay.set_exception(error)
+            else:
+                relay.set_result(inner.result(0))
+        except InvalidStateError:
+            pass
+
+
+def _broke(inner: Future[Any]) -> bool:
+    return not inner.cancelled() and isinstance(inner.exception(0), BrokenExecutor)
+
+
+class _StopsAtCancelled(_Relaying):
+    """When the executor breaks, fails the pending calls in submission order, but stops at
+    the first one the caller had cancelled (as code that calls set_exception() on it, and
+    dies of the InvalidStateError, would)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._first_cancelled: int | None = None
+
+    def passes(self, relay: _Relay, inner: Future[Any]) -> bool:
+        with self._relay_lock:
+            if inner.cancelled() and self._first_cancelled is None:
+                self._first_cancelled = relay.index
+            stopped = self._first_cancelled is not None and self._first_cancelled < relay.index
+        return not (stopped and _broke(inner))
+
+
+class StopsAtCancelledCall(_StopsAtCancelled, ReferenceExecutor):
+    """When the initializer fails, the pending calls after one the caller cancelled are
+    never failed: they stay pending. Caught by INIT-5."""
+
+
+# -- worker processes (on CPython's ProcessPoolExecutor) ----------------------------------
+
+
+class _ProcessPool(ProcessPoolExecutor):
+    """CPython's process pool, always in the same start method."""
+
+    def __init__(self, max_workers: int | None = None, **options: Any) -> None:
+        super().__init__(max_workers, mp_context=multiprocessing.get_context("forkserver"),
+                         **options)
+
+
+class HangsWhenWorkerDies(_Relaying, _ProcessPool):
+    """A call lost with a dead worker is never failed: its future stays pending, as with a
+    pool that just replaces the dead worker. Caught by BRK-1 (and BRK-4)."""
+
+    def passes(self, relay: _Relay, inner: Future[Any]) -> bool:
+        return not _broke(inner)
+
+
+class DeadPoolSubmitGivesFailedFuture(_FailsInsteadOfRaising, _ProcessPool):
+    """Once a worker has died, submit() returns a future that failed with a BrokenExecutor
+    instead of raising it. Caught by BRK-2."""
+
+
+class ShutdownWaitsForDeadWorker(_ProcessPool):
+    """Once a worker has died, the first shutdown(wait=True) also waits for every worker to
+    say goodbye, which the dead one never does (for DEAD_WORKER_WAIT seconds). Caught by
+    BRK-3."""
+
+    def __init__(self, max_workers: int | None = None, **options: Any) -> None:
+        super().__init__(max_workers, **options)
+        self._worker_died = threading.Event()
+        self._waited = False
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(self._watch)
+        return future
+
+    def _watch(self, future: Future[Any]) -> None:
+        if _broke(future):
+            self._worker_died.set()
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait, cancel_futures=cancel_futures)
+        if wait and self._worker_died.is_set() and not self._waited:
+            self._waited = True
+            threading.Event().wait(DEAD_WORKER_WAIT)
+
+
+class ForgetsPendingCallsWhenWorkerDies(_Relaying, _ProcessPool):
+    """When a worker dies, only its own call fails; the calls still pending are forgotten
+    and stay pending. Caught by BRK-4."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._told = False
+
+    def passes(self, relay: _Relay, inner: Future[Any]) -> bool:
+        if not _broke(inner):
+            return True
+        with self._relay_lock:
+            first, self._told = not self._told, True
+        return first
+
+
+class StopsAtCancelledCallWhenWorkerDies(_StopsAtCancelled, _ProcessPool):
+    """When a worker dies, the pending calls after one the caller cancelled are never failed:
+    they stay pending (as CPython 3.10 and 3.11 do). Caught by BRK-5."""
+
+
+class LosesUnpicklableCalls(_ProcessPool):
+    """submit() of a call that cannot be pickled returns a future that nothing will ever
+    finish, as a feeder thread that dies of the pickling error would. Caught by PKL-1."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        try:
+            pickle.dumps((fn, args, kwargs))
+        except Exception:
+            return Future()
+        return super().submit(fn, *args, **kwargs)
+
+
+class _Lost:
+    """Sent back in place of an outcome that the worker could not send."""
+
+
+def _pickles(value: object) -> bool:
+    try:
+        pickle.dumps(value)
+    except Exception:
+        return False
+    return True
+
+
+def _unpickles(value: object) -> bool:
+    try:
+        data = pickle.dumps(value)
+    except Exception:
+        return True  # not this check's business
+    try:
+        pickle.loads(data)
+    except Exception:
+        return False
+    return True
+
+
+def _send_back_or_lose(check: Callable[[object], bool], fn: Callable[..., Any],
+                       args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """Run the call in the worker; an outcome that fails ``check`` comes back as _Lost."""
+    try:
+        result = fn(*args, **kwargs)
+    except BaseException as exc:
+        if check(exc):
+            raise
+        return _Lost()
+    return result if check(result) else _Lost()
+
+
+class _LosesOutcomes(_Relaying, _ProcessPool):
+    """Runs calls through _send_back_or_lose with :attr:`check`, and drops what is lost."""
+
+    check: Callable[[object], bool] = staticmethod(_pickles)
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        return super().submit(_send_back_or_lose, type(self).check, fn, args, kwargs)
+
+    def passes(self, relay: _Relay, inner: Future[Any]) -> bool:
+        lost = (not inner.cancelled() and inner.exception(0) is None
+                and isinstance(inner.result(0), _Lost))
+        return not lost
+
+
+class LosesUnpicklableOutcomes(_LosesOutcomes):
+    """A return value or an exception that cannot be pickled is lost on the way back: the
+    call's future stays pending. Caught by PKL-2 and PKL-3."""
+
+
+class LosesUnrebuildableOutcomes(_LosesOutcomes):
+    """A return value or an exception that pickles but cannot be unpickled is lost on the
+    way back: the call's future stays pending. Caught by PKL-5."""
+
+    check = staticmethod(_unpickles)
+
+
+def _die_unless_picklable(fn: Callable[..., Any], args: tuple[Any, ...],
+                          kwargs: dict[str, Any]) -> Any:
+    result = fn(*args, **kwargs)
+    if not _pickles(result) and multiprocessing.parent_process() is not None:
+        os._exit(70)  # only ever in a worker process
+    return result
+
+
+class DiesOnUnpicklableResult(_ProcessPool):
+    """A worker that cannot pickle a call's return value dies, which breaks the whole pool.
+    Caught by PKL-4."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        return super().submit(_die_unless_picklable, fn, args, kwargs)
