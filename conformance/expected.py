@@ -12,7 +12,7 @@ An implementation may ship a TOML file of entries like this one::
 The specs an entry matches still run.  While they fail, the clause is reported
 as an *expected failure* and the gate passes; once none of them fails any
 more, the entry is *fixed* (it should be removed: strict mode fails the run);
-an entry that matches no spec that ran is reported as *unmatched*.
+an entry that names no spec of the suite is reported as *unmatched*.
 """
 
 from __future__ import annotations

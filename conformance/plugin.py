@@ -12,7 +12,10 @@ command-line flag > environment variable > ini key > default.
 
 from __future__ import annotations
 
+import functools
+import importlib
 import os
+import pkgutil
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -172,8 +175,6 @@ class Run:
     expectations: dict[str, list[ExpectedFailure]] = field(default_factory=dict)
     #: (implementation, entry index) -> clause -> how its specs ended ("xfailed"/"xpassed").
     expected_outcomes: dict[tuple[str, int], dict[str, set[str]]] = field(default_factory=dict)
-    #: Implementation -> indices of its expected failures that match a collected spec.
-    collected: dict[str, set[int]] = field(default_factory=dict)
     #: Implementation -> how --executor named it (to load it again in a fresh interpreter).
     specs: dict[str, str] = field(default_factory=dict)
 
@@ -248,12 +249,13 @@ class Run:
         return bool(self.failures) and set(self.failures.values()) == {"recommended"}
 
     def settle_expectations(self) -> None:
-        """Mark the expected failures that no spec showed any more, or that matched none."""
+        """Mark the expected failures that no spec showed any more, or that name no spec."""
         for name, entries in self.expectations.items():
             if name not in self.verdicts.by_implementation:
                 continue  # nothing of this implementation ran
             for index, entry in enumerate(entries):
-                if index not in self.collected.get(name, {index}):
+                # Judged against the whole suite, not what this run selected.
+                if entry.test and _function_name(entry.test) not in _spec_functions():
                     self.verdicts.unmatched[name].append(entry)
                 outcomes = self.expected_outcomes.get((name, index))
                 if not outcomes or any("xfailed" in ended for ended in outcomes.values()):
@@ -263,31 +265,10 @@ class Run:
                                       f"expected failure {entry.label} no longer seen: remove"
                                       " it from the expected failures")
 
-    def note_collected(self, item: pytest.Item, clause_id: str) -> None:
-        """Record which expected failures match this spec, before any deselection."""
-        callspec = getattr(item, "callspec", None)
-        implementation = callspec.params.get("executor_implementation") if callspec else None
-        if not isinstance(implementation, Implementation):
-            return  # an overridden seam: its implementations are known only when a spec runs
-        matched = self.collected.setdefault(implementation.name, set())
-        names = _test_names(item)
-        matched.update(i for i, entry in enumerate(self.expected(implementation))
-                       if entry.matches(clause_id, names))
-
-    @pytest.hookimpl(optionalhook=True)
-    def pytest_testnodedown(self, node: Any, error: Any) -> None:
-        # pytest-xdist: each worker collected the specs; gather what they matched.
-        for name, indices in getattr(node, "workeroutput", {}).get("conformance_collected",
-                                                                  {}).items():
-            self.collected.setdefault(name, set()).update(indices)
-
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         for kit in self.kits.values():
             kit.close()
         if hasattr(session.config, "workerinput"):
-            session.config.workeroutput["conformance_collected"] = {  # type: ignore[attr-defined]
-                name: sorted(indices) for name, indices in self.collected.items()
-            }
             return
         self.settle_expectations()
         if self.report is not None and self.verdicts.by_implementation:
@@ -409,7 +390,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         clause = clauses.get(mark.args[0])
         item.add_marker(clause.id)
         item.user_properties.append(("conformance_clause", clause.id))
-        run.note_collected(item, clause.id)
         if item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(run.clock(run.timeout)))
 
@@ -497,6 +477,24 @@ def _expect_failures(node: pytest.Item, entries: list[ExpectedFailure], clause_i
     node.add_marker(pytest.mark.xfail(
         strict=False, reason="; ".join(e.explanation for _, e in matched),
     ))
+
+
+def _function_name(test: str) -> str:
+    """The spec function a test name (``path::name[params]`` or a part of it) names."""
+    return test.rpartition("::")[2].partition("[")[0]
+
+
+@functools.cache
+def _spec_functions() -> frozenset[str]:
+    """The names of every spec function of the suite."""
+    import conformance.specs
+
+    names: set[str] = set()
+    for info in pkgutil.iter_modules(conformance.specs.__path__):
+        if info.name.startswith("test_"):
+            module = importlib.import_module(f"conformance.specs.{info.name}")
+            names.update(name for name in vars(module) if name.startswith("test_"))
+    return frozenset(names)
 
 
 def _test_names(item: pytest.Item) -> set[str]:

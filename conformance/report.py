@@ -9,7 +9,7 @@ Test reports are folded into one verdict per clause and implementation:
 * ``passed``: every spec of the clause that applies passed;
 * ``n/a``: no spec of the clause applies (a capability or Python version).
 
-Expected failures that matched no spec that ran are listed as *unmatched*.
+Expected failures that name no spec of the suite are listed as *unmatched*.
 """
 
 from __future__ import annotations
@@ -131,8 +131,8 @@ class Verdicts:
             for cid, reason in s["expected_failures"].items():
                 out.append(f"  expected failure {cid}: {reason}")
             for entry in s["unmatched"]:
-                out.append(f"  unmatched expected failure {entry['entry']}: it matched no"
-                           " spec that ran")
+                out.append(f"  unmatched expected failure {entry['entry']}: it names no"
+                           " spec of the suite")
             for cid, reason in s["not_applicable"].items():
                 out.append(f"  n/a {cid}: {reason.removeprefix(NOT_APPLICABLE)}")
         return out
@@ -157,8 +157,8 @@ class Verdicts:
                 out.append(f"| {clause.area} | [{cid}]({clause.source}) | {clause.level}"
                            f" | {shown} | {clause.promise} |")
             for entry in s["unmatched"]:
-                out.append(f"| | {entry['entry']} | | unmatched expected failure: it matched"
-                           f" no spec that ran | {entry['reason']} |")
+                out.append(f"| | {entry['entry']} | | unmatched expected failure: it names"
+                           f" no spec of the suite | {entry['reason']} |")
             out.append("")
         return "\n".join(out)
 

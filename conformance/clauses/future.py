@@ -54,7 +54,8 @@ CLAUSES = [
     Clause("SET-6", SIDE, "A running future cannot be cancelled: cancel() returns False.",
            CANCEL),
     Clause("SET-7", SIDE, "set_running_or_notify_cancel() called a second time, or after"
-           " set_result() or set_exception(), raises RuntimeError.", SET_RUNNING, level="recommended",
+           " set_result() or set_exception(), raises RuntimeError.", SET_RUNNING,
+           level="recommended",
            note="the documentation says it may not be called then; CPython raises"
            " RuntimeError"),
 ]

@@ -1,7 +1,83 @@
 """Clauses of Executor.shutdown, the context manager, max_workers and concurrent submit()."""
 
-from conformance.clauses import Clause, doc
+from conformance.clauses import PEP, Clause, doc
 
 AREA = "Shutdown and worker limits"
 
-CLAUSES: list[Clause] = []
+SHUTDOWN = doc("concurrent.futures.Executor.shutdown")
+WAIT = doc("concurrent.futures.wait")
+THREAD_POOL = doc("concurrent.futures.ThreadPoolExecutor")
+
+_CPYTHON_DOCSTRING = (
+    "the documentation does not say; the docstring of CPython's Executor.shutdown says it is"
+    " safe to call several times, and CPython's pools make a second call a no-op"
+)
+_THREADS = (
+    "the documentation does not say that submit() may be called from several threads at"
+    " once, though its examples submit from inside running calls; CPython's pools guard"
+    " submit() and shutdown() with one lock"
+)
+
+CLAUSES = [
+    Clause("SHD-1", AREA, "submit() after shutdown() raises RuntimeError, whether shutdown"
+           " waited or not and while calls submitted before it still run; the call never"
+           " runs.", SHUTDOWN),
+    Clause("SHD-2", AREA, "map() after shutdown() raises RuntimeError from the map() call"
+           " itself, and none of its calls runs.", SHUTDOWN),
+    Clause("SHD-3", AREA, "shutdown(wait=True) does not return while a call submitted before"
+           " it is unfinished, running or still waiting for a worker; it returns once they"
+           " have all finished.", SHUTDOWN),
+    Clause("SHD-4", AREA, "When shutdown(wait=True) returns, the future of every call"
+           " submitted before it is done and gives that call's value or exception.", SHUTDOWN),
+    Clause("SHD-5", AREA, "shutdown(wait=False) returns at once, even while calls submitted"
+           " before it are blocked.", SHUTDOWN),
+    Clause("SHD-6", AREA, "Without cancel_futures, every call submitted before shutdown()"
+           " still runs, queued ones included, and its future gives its result, with"
+           " wait=True or wait=False.", SHUTDOWN),
+    Clause("SHD-7", AREA, "shutdown(cancel_futures=True) cancels every call that has not"
+           " started: its future is cancelled and the call never runs, with wait=True or"
+           " wait=False.", SHUTDOWN, since=(3, 9)),
+    Clause("SHD-8", AREA, "shutdown(cancel_futures=True) cancels no running or finished call:"
+           " each finishes with its own result; with wait=True it returns only once the"
+           " running ones have finished.", SHUTDOWN, since=(3, 9)),
+    Clause("SHD-9", AREA, "A future cancelled by shutdown(cancel_futures=True) is complete for"
+           " concurrent.futures.wait() and as_completed(): wait() puts it in done and"
+           " as_completed() yields it.", WAIT, since=(3, 9)),
+    Clause("SHD-10", AREA, "shutdown() may be called again, with any arguments: it returns,"
+           " raises nothing and changes no future.", SHUTDOWN, level="recommended",
+           note=_CPYTHON_DOCSTRING),
+    Clause("SHD-11", AREA, "shutdown(wait=True) waits for the calls submitted before it also"
+           " when an earlier shutdown(wait=False) began the shutdown: it does not return"
+           " while one of them is unfinished.", SHUTDOWN),
+    Clause("SHD-12", AREA, "`with executor as target` binds target to the executor itself.",
+           SHUTDOWN, level="recommended",
+           note="the documentation's examples submit to the target of the with statement"
+                " but do not say what it is; CPython's __enter__ returns the executor"),
+    Clause("SHD-13", AREA, "Leaving a with block shuts the executor down as"
+           " shutdown(wait=True) does: the exit waits for every call submitted in the block"
+           " to finish, and submit() afterwards raises RuntimeError.", SHUTDOWN),
+    Clause("SHD-14", AREA, "An exception raised in a with block propagates out of the with"
+           " statement once the executor has shut down: the exit does not swallow it.",
+           PEP + "#executor", level="recommended",
+           note="the documentation and PEP 3148 say only that leaving the with block calls"
+                " shutdown(wait=True); CPython's __exit__ returns False, so the exception"
+                " propagates"),
+    Clause("SHD-15", AREA, "At most max_workers calls run at once, however many are submitted"
+           " and in whatever order they finish.", THREAD_POOL),
+    Clause("SHD-16", AREA, "max_workers calls can run at once: a call submitted while fewer"
+           " than max_workers calls run starts without waiting for one of them to finish.",
+           THREAD_POOL, level="recommended",
+           note="the documentation says at most max_workers workers, not that so many are"
+                " used; CPython's pools start a worker for a call while fewer than"
+                " max_workers exist and none is idle"),
+    Clause("SHD-17", AREA, "submit() may be called from many threads at once: every call"
+           " runs exactly once, and each future gives its own call's result.",
+           doc("concurrent.futures.Executor.submit"), level="recommended", note=_THREADS),
+    Clause("SHD-18", AREA, "A submit() racing with shutdown() either raises RuntimeError or"
+           " returns a future whose call runs: no future is left pending.", SHUTDOWN,
+           level="recommended", note=_THREADS + ", so each submit() comes wholly before or"
+           " wholly after the shutdown"),
+    Clause("SHD-19", AREA, "Whatever wait was given, the program does not exit until every"
+           " call submitted before shutdown() has finished: a call still blocked when the"
+           " main thread ends, and the calls queued behind it, run to completion.", SHUTDOWN),
+]

@@ -1,0 +1,284 @@
+"""Broken executors for the shutdown and worker-limit clauses (SHD-*).
+
+Each is the reference executor with one thing done wrong: in shutdown(), in
+the with statement, in how many workers it runs, or in submit() under threads.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future
+from queue import SimpleQueue
+from typing import Any
+
+from implementations.reference import (
+    ReferenceExecutor,
+    _drain,
+    _live_executors,
+    _live_workers,
+)
+
+
+class RunsAfterShutdown(ReferenceExecutor):
+    """submit() after shutdown() runs the call in the caller's thread instead of refusing it.
+    Caught by SHD-1."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        if not self._shutdown:
+            return super().submit(fn, *args, **kwargs)
+        future: Future[Any] = Future()
+        future.set_running_or_notify_cancel()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future
+
+
+class LazyMap(ReferenceExecutor):
+    """map() returns a generator that submits the calls on the first next(), so map() after
+    shutdown() does not raise. Caught by SHD-2."""
+
+    def map(self, fn: Callable[..., Any], *iterables: Any, timeout: float | None = None,
+            chunksize: int = 1) -> Iterator[Any]:
+        def results() -> Iterator[Any]:
+            yield from Executor.map(self, fn, *iterables, timeout=timeout, chunksize=chunksize)
+
+        return results()
+
+
+class ShutdownNeverWaits(ReferenceExecutor):
+    """shutdown(wait=True) returns at once, as if wait were False. Caught by SHD-3 (and SHD-4)."""
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait=False, cancel_futures=cancel_futures)
+
+
+class WaitsOnlyForRunningCalls(ReferenceExecutor):
+    """shutdown(wait=True) waits for the calls running when it is called, not for the queued
+    ones. Caught by SHD-3."""
+
+    def __init__(self, max_workers: int | None = None, **options: Any) -> None:
+        super().__init__(max_workers, **options)
+        self._futures: list[Future[Any]] = []
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future = super().submit(fn, *args, **kwargs)
+        self._futures.append(future)
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        running = [f for f in self._futures if f.running()]
+        super().shutdown(wait=False, cancel_futures=cancel_futures)
+        if wait:
+            for future in running:
+                future.exception()
+
+
+class ResultsDeliveredLate(ReferenceExecutor):
+    """Workers hand each outcome to a delivery thread, which completes the futures in batches
+    20 ms later; shutdown(wait=True) joins the workers, not the delivery thread, so it returns
+    before the last futures are done. Caught by SHD-4."""
+
+    def __init__(self, max_workers: int | None = None, **options: Any) -> None:
+        super().__init__(max_workers, **options)
+        self._outbox: SimpleQueue[tuple[Future[Any], bool, Any]] = SimpleQueue()
+        threading.Thread(target=_deliver, args=(self._outbox,), daemon=True).start()
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        super().submit(_run_then_post, future, self._outbox, fn, args, kwargs)
+        return future
+
+
+def _run_then_post(future: Future[Any], outbox: SimpleQueue[tuple[Future[Any], bool, Any]],
+                   fn: Callable[..., Any], args: tuple[Any, ...],
+                   kwargs: dict[str, Any]) -> None:
+    if not future.set_running_or_notify_cancel():
+        return
+    try:
+        outbox.put((future, True, fn(*args, **kwargs)))
+    except BaseException as exc:
+        outbox.put((future, False, exc))
+
+
+def _deliver(outbox: SimpleQueue[tuple[Future[Any], bool, Any]]) -> None:
+    while True:
+        batch = [outbox.get()]
+        time.sleep(0.02)
+        while not outbox.empty():
+            batch.append(outbox.get())
+        for future, returned, value in batch:
+            if returned:
+                future.set_result(value)
+            else:
+                future.set_exception(value)
+
+
+class ShutdownAlwaysWaits(ReferenceExecutor):
+    """shutdown(wait=False) waits for the calls anyway. Caught by SHD-5."""
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait=True, cancel_futures=cancel_futures)
+
+
+class ShutdownDropsQueuedCalls(ReferenceExecutor):
+    """shutdown() always cancels the calls still queued, as if cancel_futures were True.
+    Caught by SHD-6."""
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait=wait, cancel_futures=True)
+
+
+class IgnoresCancelFutures(ReferenceExecutor):
+    """shutdown() ignores cancel_futures: the queued calls run. Caught by SHD-7."""
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait=wait)
+
+
+class CancelFuturesForgetsToWait(ReferenceExecutor):
+    """shutdown(wait=True, cancel_futures=True) cancels the queued calls, then returns without
+    waiting for the running ones. Caught by SHD-8."""
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait=wait and not cancel_futures, cancel_futures=cancel_futures)
+
+
+class CancelsWithoutNotifying(ReferenceExecutor):
+    """shutdown(cancel_futures=True) cancels the queued futures with Future.cancel() alone, as
+    CPython's pools do, and drops them, so nothing wakes wait() or as_completed().
+    Caught by SHD-9."""
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        if cancel_futures:
+            for future in _drain(self._shared.queue):
+                Future.cancel(future)  # not the reference future's cancel(), which notifies
+        super().shutdown(wait=wait)
+
+
+class SecondShutdownRaises(ReferenceExecutor):
+    """A second shutdown() raises RuntimeError. Caught by SHD-10."""
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        if getattr(self, "_shut_once", False):
+            raise RuntimeError("the executor is already shut down")
+        self._shut_once = True
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+class SecondShutdownReturnsAtOnce(ReferenceExecutor):
+    """shutdown() of an executor already shut down returns at once, even with wait=True.
+    Caught by SHD-11."""
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        if self._shutdown:
+            return
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+class EnterReturnsNone(ReferenceExecutor):
+    """__enter__ forgets to return the executor. Caught by SHD-12."""
+
+    def __enter__(self) -> Any:
+        return None
+
+
+class ExitDoesNotWait(ReferenceExecutor):
+    """Leaving a with block shuts down with wait=False. Caught by SHD-13."""
+
+    def __exit__(self, *exc_info: object) -> bool:
+        self.shutdown(wait=False)
+        return False
+
+
+class ExitSwallowsExceptions(ReferenceExecutor):
+    """Leaving a with block returns True from __exit__, swallowing the block's exception.
+    Caught by SHD-14."""
+
+    def __exit__(self, *exc_info: object) -> bool:
+        self.shutdown(wait=True)
+        return True
+
+
+class OneWorkerTooMany(ReferenceExecutor):
+    """Starts up to max_workers + 1 workers. Caught by SHD-15."""
+
+    def __init__(self, max_workers: int | None = None, **options: Any) -> None:
+        super().__init__(max_workers, **options)
+        self._max_workers += 1
+
+
+class OneWorkerOnly(ReferenceExecutor):
+    """Runs every call in a single worker, whatever max_workers says. Caught by SHD-16."""
+
+    def __init__(self, max_workers: int | None = None, **options: Any) -> None:
+        super().__init__(max_workers, **options)
+        self._max_workers = 1
+
+
+class RacySubmit(ReferenceExecutor):
+    """submit() appends the future and the call to two lists without a lock, and a dispatcher
+    pairs them by position: under threads a future gets another call's result.
+    Caught by SHD-17."""
+
+    def __init__(self, max_workers: int | None = None, **options: Any) -> None:
+        super().__init__(max_workers, **options)
+        self._pending_futures: list[Future[Any]] = []
+        self._pending_calls: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]]
+        self._pending_calls = []
+        self._pairing = threading.Lock()
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        self._pending_futures.append(future)
+        time.sleep(0.0005)  # whatever submit() does in between; widens the race
+        self._pending_calls.append((fn, args, kwargs))
+        super().submit(self._dispatch)
+        return future
+
+    def _dispatch(self) -> None:
+        with self._pairing:
+            future = self._pending_futures.pop(0)
+            fn, args, kwargs = self._pending_calls.pop(0)
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            future.set_exception(exc)
+
+
+class ChecksShutdownOutsideTheLock(ReferenceExecutor):
+    """submit() checks for shutdown, then enqueues the call later without checking again: a
+    call enqueued behind the stop signal never runs and its future stays pending.
+    Caught by SHD-18."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        if self._shutdown:
+            raise RuntimeError("cannot schedule new futures after shutdown")
+        time.sleep(0.001)  # whatever submit() does in between; widens the race
+        future: Future[Any] = Future()
+        shared = self._shared
+        with shared.lock:
+            if shared.idle:
+                shared.idle -= 1
+            elif len(self._threads) < self._max_workers:
+                self._start_worker()
+            shared.queue.put((future, fn, args, kwargs))
+        return future
+
+
+class AbandonedAtExit(ReferenceExecutor):
+    """Nothing joins its daemon workers at exit: the program exits with calls unfinished.
+    Caught by SHD-19."""
+
+    def __init__(self, max_workers: int | None = None, **options: Any) -> None:
+        super().__init__(max_workers, **options)
+        _live_executors.discard(self)
+
+    def _start_worker(self) -> None:
+        super()._start_worker()
+        _live_workers.discard(self._threads[-1])
