@@ -148,3 +148,90 @@ def _with_history(exception: BaseException, cause: BaseException | None,
     for note in notes:
         exception.add_note(note)  # type: ignore[attr-defined,unused-ignore]
     return exception
+
+
+# -- done callbacks (appended by the done callbacks area) ---------------------------------
+
+
+class CallbackSchedule:
+    """When done callbacks are added to one future, and which of a few callables each one is.
+
+    ``raises[i]`` says whether callable ``i`` raises once it has recorded its
+    call.  ``submitted``, ``running`` and ``done`` list the callables added
+    right after submit(), once the call has started, and once the future is
+    done and the earlier callbacks have been called; an index may repeat.
+    """
+
+    __slots__ = ("done", "raises", "running", "submitted")
+
+    def __init__(self, raises: tuple[bool, ...], submitted: tuple[int, ...],
+                 running: tuple[int, ...], done: tuple[int, ...]) -> None:
+        self.raises = raises
+        self.submitted = submitted
+        self.running = running
+        self.done = done
+
+    def __repr__(self) -> str:
+        return (f"CallbackSchedule(raises={self.raises!r}, submitted={self.submitted!r},"
+                f" running={self.running!r}, done={self.done!r})")
+
+
+def callback_schedules(*, callables: int = 3,
+                       max_size: int = 4) -> st.SearchStrategy[CallbackSchedule]:
+    """Schedules of done callbacks, drawn from ``callables`` callables, up to ``max_size``
+    added at each of the three moments."""
+    indices = st.lists(st.integers(0, callables - 1), max_size=max_size).map(tuple)
+    return st.builds(
+        CallbackSchedule,
+        raises=st.lists(st.booleans(), min_size=callables, max_size=callables).map(tuple),
+        submitted=indices, running=indices, done=indices,
+    )
+
+
+# -- cancellation (appended by the cancellation area) --------------------------------------
+
+
+class CancelSchedule:
+    """A schedule of one executor's calls: what the test does, in order, drawn before any runs.
+
+    ``calls[i]`` is ``(raises, free)``: whether call ``i`` raises (rather than
+    returns) its outcome, and whether its gate opens as soon as it is submitted.
+    ``steps`` are ``(verb, i)`` in order, ``i`` always a call already submitted:
+    ``submit`` (each call once, in index order), ``cancel``, ``open_gate``, and
+    ``await_start`` (wait for call ``i`` to start, when nothing can hold it back).
+    """
+
+    __slots__ = ("calls", "max_workers", "steps")
+
+    def __init__(self, max_workers: int, calls: tuple[tuple[bool, bool], ...],
+                 steps: tuple[tuple[str, int], ...]) -> None:
+        self.max_workers = max_workers
+        self.calls = calls
+        self.steps = steps
+
+    def __repr__(self) -> str:
+        return (f"CancelSchedule(max_workers={self.max_workers!r}, calls={self.calls!r},"
+                f" steps={self.steps!r})")
+
+
+#: What a schedule does to a submitted call, the likeliest first.
+CANCEL_VERBS = ("cancel", "open_gate", "await_start")
+
+
+@st.composite
+def cancel_schedules(draw: st.DrawFn, *, max_workers: int = 3, min_size: int = 1,
+                     max_size: int = 6) -> CancelSchedule:
+    """Schedules of ``min_size`` to ``max_size`` gated calls on an executor of 1 to
+    ``max_workers`` workers, with cancels, gate openings and waits for a start
+    between and after the submits."""
+    workers = draw(st.integers(1, max_workers))
+    calls = draw(st.lists(st.tuples(st.booleans(), st.booleans()), min_size=min_size,
+                          max_size=max_size))
+    steps: list[tuple[str, int]] = []
+    for index in range(len(calls)):
+        steps.append(("submit", index))
+        steps += draw(st.lists(st.tuples(st.sampled_from(CANCEL_VERBS),
+                                         st.integers(0, index)), max_size=2))
+    steps += draw(st.lists(st.tuples(st.sampled_from(CANCEL_VERBS),
+                                     st.integers(0, len(calls) - 1)), max_size=4))
+    return CancelSchedule(workers, tuple(calls), tuple(steps))
