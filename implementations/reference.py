@@ -9,14 +9,17 @@ There are four parts:
 * *worker* threads, each running one item at a time, started by ``submit()``
   only while none is idle and fewer than ``max_workers`` exist;
 * ``concurrent.futures.Future`` objects, the caller's only view of a call (a
-  subclass that only mends result() for falsy exceptions on older CPythons).
+  subclass whose cancel() wakes ``wait()`` and ``as_completed()`` at once, and
+  that mends result() for falsy exceptions on older CPythons).
 
 One call flows like this: ``submit()`` makes a future, puts a work item on the
 queue and returns the future.  A worker takes the item and calls
 ``future.set_running_or_notify_cancel()``; if that returns False the future
 was cancelled while queued and the call is skipped.  Otherwise the worker calls
 ``fn(*args, **kwargs)`` and records the outcome with ``set_result()`` or
-``set_exception()``.
+``set_exception()``.  A cancel does not wait for a worker to take the item: the
+future's ``cancel()`` notifies the threads in ``wait()`` and ``as_completed()``
+itself, and the worker that later takes the item is told False.
 
 ``shutdown()`` refuses new calls and puts a stop sentinel (``None``) behind the
 queued work.  A worker that takes the sentinel puts it back for the next worker
@@ -59,7 +62,34 @@ class BrokenReferenceExecutor(BrokenExecutor):
 
 
 class _Future(Future[_T]):
-    """A Future whose result() raises the call's exception, however falsy."""
+    """A Future whose cancel() wakes waiters at once, and whose result() raises the
+    call's exception, however falsy."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._notify_lock = threading.Lock()
+        self._notified = False  # waiters were told of a cancel (guarded by _notify_lock)
+
+    def cancel(self) -> bool:
+        if not super().cancel():
+            return False
+        # wait(): done holds "finished or cancelled futures", and as_completed()
+        # yields cancelled ones; but Future tells those waiters of a cancel only
+        # in set_running_or_notify_cancel(), which a worker calls when it takes
+        # the item off the queue, maybe much later (python/cpython#92001).
+        self.set_running_or_notify_cancel()
+        return True
+
+    def set_running_or_notify_cancel(self) -> bool:
+        # Called by cancel() and again by the worker that takes the cancelled
+        # item: the waiters hear of the cancel once, and both calls get False
+        # ("the Future was cancelled") rather than Future's RuntimeError.
+        with self._notify_lock:
+            if self._notified:
+                return False
+            running = super().set_running_or_notify_cancel()
+            self._notified = not running
+            return running
 
     def result(self, timeout: float | None = None) -> _T:
         # Future.result: "If the call raised an exception, this method will raise
@@ -221,8 +251,10 @@ class ReferenceExecutor(Executor):
             # Executor.shutdown: cancel_futures cancels "all pending futures
             # that the executor has not started running".
             for future in _drain(queue):
-                future.cancel()
-                future.set_running_or_notify_cancel()  # wakes wait()/as_completed()
+                future.cancel()  # which wakes wait() and as_completed() (_Future.cancel)
+                # A no-op for our own futures; it wakes the waiters of a future
+                # whose cancel() does not (a subclass's).
+                future.set_running_or_notify_cancel()
         # Resources go "when the currently pending futures are done executing".
         queue.put(None)  # so the sentinel goes behind the queued work
         if wait:
