@@ -1,0 +1,149 @@
+"""Broken executors for the asyncio interop clauses (AIO-*).
+
+asyncio learns of an executor's call only through its future: done callbacks
+and cancel().  Most executors here are the reference executor handing out
+futures of a subclass that gets one of those wrong; the others route calls
+wrongly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
+
+from implementations.reference import ReferenceExecutor
+
+
+def _handing_out(cls: type[Future[Any]], doc: str) -> type[ReferenceExecutor]:
+    """The reference executor, with its futures turned into instances of ``cls``."""
+
+    class Broken(ReferenceExecutor):
+        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+            future = super().submit(fn, *args, **kwargs)
+            # The executor keeps driving the same object, so changing its class
+            # changes only the behaviour the subclass overrides.
+            future.__class__ = cls
+            return future
+
+    Broken.__doc__ = doc
+    return Broken
+
+
+class _NoLateCallbacks(Future[Any]):
+    def add_done_callback(self, fn: Callable[[Future[Any]], object]) -> None:
+        # Keeps the callback even when the future is already done, and so never calls it.
+        with self._condition:  # type: ignore[attr-defined]
+            self._done_callbacks.append(fn)  # type: ignore[attr-defined]
+
+
+class RemoteError(RuntimeError):
+    """What a call's exception comes back as from the broken executor below."""
+
+
+class _WrapsExceptions(Future[Any]):
+    def set_exception(self, exception: BaseException | None) -> None:
+        # The call's exception comes back as a RemoteError carrying its text, as some
+        # executors that run calls elsewhere report them.
+        wrapped = RemoteError(f"{type(exception).__name__}: {exception}")
+        wrapped.__cause__ = exception
+        super().set_exception(wrapped)
+
+
+class _CancelSkipsCallbacks(Future[Any]):
+    def cancel(self) -> bool:
+        # Cancels and wakes the threads waiting, but runs no callback.
+        with self._condition:  # type: ignore[attr-defined]
+            if self._state in ("RUNNING", "FINISHED"):  # type: ignore[attr-defined]
+                return False
+            if self._state == "PENDING":  # type: ignore[attr-defined]
+                self._state = "CANCELLED"  # type: ignore[attr-defined]
+                self._condition.notify_all()  # type: ignore[attr-defined]
+        return True
+
+
+class _RunsWhenCancelled(Future[Any]):
+    def set_running_or_notify_cancel(self) -> bool:
+        # Treats cancellation as advisory: the call runs, its outcome is dropped.
+        super().set_running_or_notify_cancel()
+        return True
+
+    def set_result(self, result: Any) -> None:
+        if not self.cancelled():
+            super().set_result(result)
+
+    def set_exception(self, exception: BaseException | None) -> None:
+        if not self.cancelled():
+            super().set_exception(exception)
+
+
+class _CancelAbandonsRunning(Future[Any]):
+    def cancel(self) -> bool:
+        # A running call is abandoned: its future is cancelled and its outcome dropped.
+        with self._condition:  # type: ignore[attr-defined]
+            if self._state == "RUNNING":  # type: ignore[attr-defined]
+                self._state = "PENDING"  # type: ignore[attr-defined]
+            return super().cancel()
+
+    def set_result(self, result: Any) -> None:
+        if not self.cancelled():
+            super().set_result(result)
+
+    def set_exception(self, exception: BaseException | None) -> None:
+        if not self.cancelled():
+            super().set_exception(exception)
+
+
+CallbacksOnlyWhilePending = _handing_out(
+    _NoLateCallbacks, "add_done_callback() on a future that is already done never calls the"
+    " callback, so wrap_future() of a finished call never resolves. Caught by AIO-1.")
+ExceptionsComeBackWrapped = _handing_out(
+    _WrapsExceptions, "a call's exception comes back wrapped in a RemoteError, so awaiting"
+    " its asyncio future raises the wrong exception. Caught by AIO-2 and AIO-6.")
+CancelSkipsCallbacks = _handing_out(
+    _CancelSkipsCallbacks, "cancel() of a pending call runs none of the future's done"
+    " callbacks, so the asyncio future wrapping it is never cancelled. Caught by AIO-3.")
+RunsCancelledCalls = _handing_out(
+    _RunsWhenCancelled, "a cancelled call still runs (its outcome is dropped), so cancelling"
+    " it through asyncio does not keep it from running. Caught by AIO-4.")
+CancelAbandonsRunningCalls = _handing_out(
+    _CancelAbandonsRunning, "cancel() of a running call cancels its future and drops the"
+    " outcome, so cancelling the asyncio future loses a result. Caught by AIO-5.")
+
+
+class RunsInTheLoopThread(ReferenceExecutor):
+    """submit() called from a thread running an event loop schedules the call on that loop
+    instead of a worker, so run_in_executor() blocks the loop. Caught by AIO-7."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return super().submit(fn, *args, **kwargs)
+        future: Future[Any] = Future()
+
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as exc:
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+        loop.call_soon_threadsafe(run)
+        return future
+
+
+class DropsCallsWhenBusy(ReferenceExecutor):
+    """Sheds load: beyond 8 calls waiting for a worker, submit() returns a future whose call
+    never runs. Caught by AIO-8."""
+
+    LIMIT = 8
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        if self._shared.queue.qsize() >= self.LIMIT:
+            return Future()
+        return super().submit(fn, *args, **kwargs)
