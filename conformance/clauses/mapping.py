@@ -62,4 +62,18 @@ CLAUSES = [
     Clause("MAP-16", AREA, "Once the iterator has raised TimeoutError it is exhausted, and"
            " the calls that have not started are cancelled: they never run.", MAP,
            level="recommended", note=_CPYTHON_FINALLY),
+    Clause("MAP-17", AREA, "map() refuses a buffersize that is neither None nor a positive"
+           " int, before submitting any call: ValueError for 0 or less, TypeError for a"
+           " value that is not an int.", MAP, level="recommended", since=(3, 14),
+           note="the documentation gives buffersize's meaning but not what a bad value does;"
+           " CPython 3.14 checks it first thing in map()"),
+    Clause("MAP-18", AREA, "With a buffersize, the iterator still yields the results in input"
+           " order, stops with the shortest iterable, and raises a call's exception at its own"
+           " position, after the results of every earlier input.", MAP, since=(3, 14)),
+    Clause("MAP-19", AREA, "With buffersize=b, map() draws at most b input items before it"
+           " returns, and between two next() calls never more than b items beyond the results"
+           " already yielded: the iterables are read lazily.", MAP, since=(3, 14)),
+    Clause("MAP-20", AREA, "With buffersize=b, the limit holds while next() waits for a result"
+           " as well: no more than b items are drawn beyond the results already yielded.",
+           MAP, since=(3, 14)),
 ]

@@ -623,3 +623,172 @@ def test_timeout_ends_the_iterator(conformance: Conformance) -> None:
         )
         _expect_exhausted("MAP-16", conformance, iterator)
     _expect_never_ran("MAP-16", log, n, 1 + ahead)
+
+
+# -- buffersize (Python 3.14) -------------------------------------------------------------
+
+#: buffersize values that are neither None nor a positive int, and what map() raises.
+BAD_BUFFERSIZES: list[tuple[Any, type[Exception]]] = [
+    (0, ValueError), (-1, ValueError), (2.0, TypeError), ("2", TypeError),
+]
+
+
+def _counted(drawn: list[int], items: Iterable[Any]) -> Iterator[Any]:
+    """Yield the items, appending to ``drawn`` as each one is drawn."""
+    for item in items:
+        drawn.append(len(drawn))
+        yield item
+
+
+@clause("MAP-17")
+@pytest.mark.parametrize(("buffersize", "error"), BAD_BUFFERSIZES,
+                         ids=[repr(b) for b, _ in BAD_BUFFERSIZES])
+def test_bad_buffersize_is_refused(conformance: Conformance, buffersize: Any,
+                                   error: type[Exception]) -> None:
+    """map() raises ValueError for a buffersize below 1 and TypeError for one that is not
+    an int, and submits no call."""
+    log = conformance.log()
+    with conformance.executor() as executor:
+        outcome = conformance.call(executor.map, tasks.record, [log] * 3, [0, 1, 2],
+                                   buffersize=buffersize,
+                                   what=f"map(..., buffersize={buffersize!r})")
+        if outcome.exception is None:
+            conformance.call(list, outcome.value, what="iterating map()")
+    # The executor is shut down: every call map() submitted has run.
+    ran = list(log)
+    assert isinstance(outcome.exception, error), (
+        f"MAP-17: expected map(..., buffersize={buffersize!r}) to raise {error.__name__},"
+        f" got {'an iterator' if outcome.exception is None else outcome.describe()}"
+    )
+    assert not ran, (
+        f"MAP-17: expected no call submitted by map(..., buffersize={buffersize!r}), got"
+        f" calls for {ran!r} run"
+    )
+
+
+@clause("MAP-18")
+def test_buffered_map_gives_values_and_exceptions_in_place(conformance: Conformance) -> None:
+    """With any buffersize, the values come in input order, the calls stop with the
+    shortest iterable, and a call's exception comes at its own position."""
+    outcomes: list[Any] = [0, "one", [2], LookupError("call 3"), 4, LookupError("call 5")]
+    with conformance.executor(2) as executor:
+        for buffersize in (1, 2, 3, 10):
+            iterator = _map(conformance, executor, tasks.echo, range(7), "abcde",
+                            buffersize=buffersize)
+            got = conformance.call(list, iterator, what="iterating map()")
+            expected: list[Any] = [((i, c), {})
+                                   for i, c in zip(range(7), "abcde", strict=False)]
+            assert got.exception is None and got.value == expected, (
+                f"MAP-18: expected {expected!r} with buffersize={buffersize}, got"
+                f" {got.describe()}"
+            )
+            iterator = _map(conformance, executor, tasks.outcome, outcomes,
+                            buffersize=buffersize)
+            values: list[Any] = []
+            exception = None
+            for _ in outcomes:
+                step = conformance.call(_take, iterator, what="next()")
+                if step.exception is not None:
+                    exception = step.exception
+                    break
+                values.append(step.value)
+            try:
+                _expect_raised_in_place("MAP-18", outcomes, values, exception)
+            except AssertionError as failure:
+                raise AssertionError(f"{failure} (buffersize={buffersize})") from None
+
+
+@clause("MAP-18")
+@requires("background")
+@pytest.mark.parametrize("buffersize", [2, 3])
+def test_buffered_map_waits_for_a_late_first_call(conformance: Conformance,
+                                                  buffersize: int) -> None:
+    """With a buffersize, a first call that finishes after the later ones still gives the
+    first value."""
+    n = buffersize + 3
+    log = conformance.log()
+    started, late, opened = conformance.signal(), conformance.event(), conformance.event()
+    opened.set()
+    bound = conformance.clock(PROMPT * 6)
+    with conformance.executor(2) as executor:
+        iterator = _map(conformance, executor, tasks.finish_gated, [started] * n,
+                        [late] + [opened] * (n - 1), [bound] * n, range(n),
+                        [f"value {i}" for i in range(n)], [log] * n, buffersize=buffersize)
+        # The calls submitted before the first next(), but the first, finish first.
+        conformance.wait_until(
+            lambda: set(range(1, buffersize)) <= set(log),
+            f"MAP-18: expected calls 1 to {buffersize - 1} to finish while call 0 waited, got"
+            " them unfinished",
+        )
+        late.set()
+        got = conformance.call(list, iterator, what="iterating map()")
+    expected = [f"value {i}" for i in range(n)]
+    assert got.exception is None and got.value == expected, (
+        f"MAP-18: expected {expected!r} (buffersize={buffersize}, call 0 finishing last of"
+        f" the first {buffersize}), got {got.describe()}"
+    )
+
+
+@clause("MAP-19")
+@pytest.mark.parametrize("buffersize", [1, 2, 5])
+def test_buffersize_limits_the_items_drawn(conformance: Conformance, buffersize: int) -> None:
+    """With buffersize=b, map() draws at most b items before returning, and at most b beyond
+    the results yielded between two next() calls."""
+    n = buffersize + 6
+    drawn: list[int] = []
+    ahead: list[int] = []
+    values: list[Any] = []
+    with conformance.executor(2) as executor:
+        iterator = _map(conformance, executor, tasks.identity, _counted(drawn, range(n)),
+                        buffersize=buffersize)
+        ahead.append(len(drawn))
+        for _ in range(n):
+            step = conformance.call(_take, iterator, what="next()")
+            if step.exception is not None:
+                break
+            values.append(step.value)
+            ahead.append(len(drawn) - len(values))
+    assert ahead[0] <= buffersize, (
+        f"MAP-19: expected map(..., buffersize={buffersize}) to draw at most {buffersize}"
+        f" items before returning, got {ahead[0]} drawn"
+    )
+    assert max(ahead) <= buffersize, (
+        f"MAP-19: expected at most {buffersize} items drawn beyond the results yielded,"
+        f" got {ahead} drawn ahead after 0, 1, 2... results"
+    )
+    assert values == list(range(n)), (
+        f"MAP-19: expected every result {list(range(n))} in order, got {values}"
+    )
+
+
+@clause("MAP-20")
+@requires("background")
+@pytest.mark.parametrize("buffersize", [1, 2, 3])
+def test_buffersize_holds_while_next_waits(conformance: Conformance, buffersize: int) -> None:
+    """With buffersize=b, while next() waits for the first result, no more than b items
+    have been drawn."""
+    n = buffersize + 3
+    drawn: list[int] = []
+    seen: list[int] = []
+    started, gate = conformance.signal(), conformance.event()
+    bound = conformance.clock(PROMPT * 6)
+
+    def watch_then_open() -> None:
+        # next() has been entered: watch what it draws while call 0 cannot finish.
+        deadline = time.monotonic() + conformance.clock(SETTLE)
+        while time.monotonic() < deadline:
+            seen.append(len(drawn))
+            time.sleep(0.001)
+        gate.set()
+
+    with conformance.executor(1) as executor:
+        iterator = _map(conformance, executor, tasks.gated, _counted(drawn, [started] * n),
+                        [gate] * n, [bound] * n, range(n), buffersize=buffersize)
+        first = conformance.call(_take, iterator, what="next()", when_waiting=watch_then_open)
+        rest = conformance.call(list, iterator, what="iterating map()")
+    assert max(seen, default=0) <= buffersize, (
+        f"MAP-20: expected at most {buffersize} items drawn while next() waited for the"
+        f" first result, got {max(seen)} drawn (buffersize={buffersize})"
+    )
+    got = [first.value, *(rest.value or [])] if first.exception is None else first.describe()
+    assert got == list(range(n)), f"MAP-20: expected {list(range(n))}, got {got!r}"

@@ -252,3 +252,63 @@ class ExceptionsAtTheEnd(ReferenceExecutor):
                 raise errors[0]
 
         return results()
+
+
+# -- map(buffersize=), Python 3.14+: these run only where the clauses apply. ------
+
+
+class EagerBuffersize(ReferenceExecutor):
+    """Accepts buffersize but collects every input at once. Caught by MAP-19 and MAP-20."""
+
+    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any], timeout: float | None = None,
+            chunksize: int = 1, buffersize: int | None = None) -> Iterator[Any]:
+        return super().map(fn, *iterables, timeout=timeout, chunksize=chunksize)
+
+
+class UncheckedBuffersize(ReferenceExecutor):
+    """Takes a buffersize that is not a positive int as None. Caught by MAP-17."""
+
+    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any], timeout: float | None = None,
+            chunksize: int = 1, buffersize: Any = None) -> Iterator[Any]:
+        valid = isinstance(buffersize, int) and buffersize > 0
+        return super().map(fn, *iterables, timeout=timeout,  # type: ignore[call-arg]
+                           buffersize=buffersize if valid else None)
+
+
+class CompletionOrderBuffered(ReferenceExecutor):
+    """With a buffersize, yields the buffered calls' results as they finish. Caught by MAP-18."""
+
+    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any], timeout: float | None = None,
+            chunksize: int = 1, buffersize: int | None = None) -> Iterator[Any]:
+        if buffersize is None:
+            return super().map(fn, *iterables, timeout=timeout)
+        calls = zip(*iterables, strict=False)
+        pending = {self.submit(fn, *args) for args in islice(calls, buffersize)}
+
+        def results() -> Iterator[Any]:
+            while pending:
+                done = next(as_completed(pending))
+                pending.discard(done)
+                pending.update(self.submit(fn, *args) for args in islice(calls, 1))
+                yield done.result()
+
+        return results()
+
+
+class TwoAhead(ReferenceExecutor):
+    """Submits two more calls for each result it yields: the buffer grows. Caught by MAP-19."""
+
+    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any], timeout: float | None = None,
+            chunksize: int = 1, buffersize: int | None = None) -> Iterator[Any]:
+        if buffersize is None:
+            return super().map(fn, *iterables, timeout=timeout)
+        calls = zip(*iterables, strict=False)
+        futures = deque(self.submit(fn, *args) for args in islice(calls, buffersize))
+
+        def results() -> Iterator[Any]:
+            while futures:
+                value = futures.popleft().result()
+                futures.extend(self.submit(fn, *args) for args in islice(calls, 2))
+                yield value
+
+        return results()
