@@ -255,6 +255,21 @@ class Conformance:
             time.sleep(0.001)
 
 
+def open_later(gate: Event, delay: float) -> Callable[[], object]:
+    """What opens ``gate`` ``delay`` seconds from when it is called.
+
+    The call then finishes well after the caller began to wait.  Time is the
+    subject here (a wait with no limit must last), so a timer opens the gate.
+    """
+
+    def start_timer() -> None:
+        timer = threading.Timer(delay, gate.set)
+        timer.daemon = True
+        timer.start()
+
+    return start_timer
+
+
 def _inside(thread: threading.Thread, function_name: str) -> bool:
     """Whether ``thread`` is currently executing a function of that name."""
     frame = sys._current_frames().get(thread.ident or -1)

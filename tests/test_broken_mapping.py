@@ -21,6 +21,7 @@ CASES = [
     ("broken.mapping:TimeoutEarly", {"MAP-10"}),
     ("broken.mapping:TimeoutOverruns", {"MAP-11"}),
     ("broken.mapping:RejectsChunksize", {"MAP-8", "MAP-9"}),
+    ("broken.mapping:DefaultTimeout", {"MAP-21"}),
     # map(buffersize=) exists from Python 3.14: where it does not, the clauses
     # are not applicable and these cases cannot fail, so they do not run.
     *(pytest.param(executor, clauses, marks=pytest.mark.skipif(

@@ -76,4 +76,6 @@ CLAUSES = [
     Clause("MAP-20", AREA, "With buffersize=b, the limit holds while next() waits for a result"
            " as well: no more than b items are drawn beyond the results already yielded.",
            MAP, since=(3, 14)),
+    Clause("MAP-21", AREA, "With no timeout, or timeout=None, the iterator waits for each result"
+           " however long it takes.", MAP),
 ]

@@ -22,7 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance import tasks
-from conformance.harness import PROMPT, SETTLE, Conformance
+from conformance.harness import PROMPT, SETTLE, Conformance, open_later
 from conformance.implementation import shutdown_within
 from conformance.profiles import spec_settings
 from conformance.report import NOT_APPLICABLE
@@ -638,6 +638,30 @@ def _counted(drawn: list[int], items: Iterable[Any]) -> Iterator[Any]:
     for item in items:
         drawn.append(len(drawn))
         yield item
+
+
+@clause("MAP-21")
+@requires("background")
+@pytest.mark.parametrize("timeout", ["omitted", None])
+def test_no_timeout_waits_for_the_result(conformance: Conformance, timeout: str | None) -> None:
+    """Without a timeout, the iterator waits for a result however long the call takes."""
+    delay = conformance.clock(SETTLE)
+    gate = conformance.event()
+    options: dict[str, Any] = {} if timeout == "omitted" else {"timeout": None}
+    with conformance.executor(1) as executor:
+        results = executor.map(tasks.gated, [conformance.signal()], [gate],
+                               [conformance.clock(PROMPT * 6)], ["value"], **options)
+
+        def take_next() -> Any:
+            return next(results)
+
+        outcome = conformance.call(take_next, what="next() of the map iterator",
+                                   bound=delay + conformance.clock(PROMPT),
+                                   when_waiting=open_later(gate, delay))
+    assert outcome.exception is None and outcome.value == "value", (
+        f"MAP-21: expected next() to wait for the call and give 'value', got"
+        f" {outcome.describe()} after {outcome.elapsed:.3f}s"
+    )
 
 
 @clause("MAP-17")

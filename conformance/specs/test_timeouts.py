@@ -22,10 +22,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance import tasks
-from conformance.harness import PROMPT, SETTLE, Blocked, Conformance, Outcome
+from conformance.harness import PROMPT, SETTLE, Blocked, Conformance, Outcome, open_later
 from conformance.profiles import spec_settings
 from conformance.specs import clause, requires, states
-from conformance.tasks import Event
 
 QUERIES = ("result", "exception")
 
@@ -149,21 +148,6 @@ def polls(timeouts: st.SearchStrategy[Any], max_size: int) -> st.SearchStrategy[
     """Timed waits: which query, which timeout, and whether it is passed by keyword."""
     return st.lists(st.tuples(st.sampled_from(QUERIES), timeouts, st.booleans()),
                     min_size=1, max_size=max_size)
-
-
-def open_later(gate: Event, delay: float) -> Callable[[], object]:
-    """What opens ``gate`` ``delay`` seconds from when it is called.
-
-    The call then finishes well after the caller began to wait.  Time is the
-    subject here (a wait with no limit must last), so a timer opens the gate.
-    """
-
-    def start_timer() -> None:
-        timer = threading.Timer(delay, gate.set)
-        timer.daemon = True
-        timer.start()
-
-    return start_timer
 
 
 # -- the exception -------------------------------------------------------------
