@@ -7,7 +7,7 @@ fresh, unsubmitted instance of it, driven by hand the way an executor would.
 from __future__ import annotations
 
 import threading
-from concurrent.futures import CancelledError, Future, InvalidStateError, wait
+from concurrent.futures import CancelledError, Future, InvalidStateError, as_completed, wait
 from typing import Any
 
 import pytest
@@ -55,18 +55,29 @@ def test_set_running_reports_a_cancelled_future(conformance: Conformance,
     """set_running_or_notify_cancel() on a cancelled future returns False and wakes waiters."""
     future = new_future()
     assert future.cancel() is True, "SET-2: expected cancel() of a new future to return True"
+    budget = conformance.clock(10)
     reported: list[Any] = []
-    waiter = threading.Thread(target=lambda: reported.append(wait([future])), daemon=True)
-    waiter.start()
+    yielded: list[Any] = []
+    waiters = [
+        threading.Thread(target=lambda: reported.append(wait([future])), daemon=True),
+        threading.Thread(target=lambda: yielded.extend(as_completed([future], budget)),
+                         daemon=True),
+    ]
+    for waiter in waiters:
+        waiter.start()
     returned = future.set_running_or_notify_cancel()
     assert returned is False, f"SET-2: expected False, got {returned!r}"
     assert future.cancelled() and future.done(), (
         f"SET-2: expected the future to stay cancelled and done, got cancelled()="
         f"{future.cancelled()}, done()={future.done()}"
     )
-    waiter.join(conformance.clock(10))
+    for waiter in waiters:
+        waiter.join(budget)
     assert reported and future in reported[0].done, (
         f"SET-2: expected a thread in wait() to be woken with the future done, got {reported}"
+    )
+    assert yielded == [future], (
+        f"SET-2: expected a thread in as_completed() to be given the future, got {yielded}"
     )
 
 
