@@ -21,6 +21,11 @@ was cancelled while queued and the call is skipped.  Otherwise the worker calls
 future's ``cancel()`` notifies the threads in ``wait()`` and ``as_completed()``
 itself, and the worker that later takes the item is told False.
 
+``map()`` submits one call per set of inputs (all at once, or ``buffersize``
+ahead of the consumer) and returns a generator that gives their results in
+input order, each within what is left of the timeout; when it ends early it
+cancels the calls that have not started.
+
 ``shutdown()`` refuses new calls and puts a stop sentinel (``None``) behind the
 queued work.  A worker that takes the sentinel puts it back for the next worker
 and exits, so everything queued before shutdown still runs.  With
@@ -43,9 +48,12 @@ from __future__ import annotations
 import atexit
 import os
 import threading
+import time
 import weakref
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import BrokenExecutor, Executor, Future
+from itertools import islice
 from queue import Empty, SimpleQueue
 from typing import Any, ParamSpec, TypeAlias, TypeVar
 
@@ -242,6 +250,29 @@ class ReferenceExecutor(Executor):
         self._threads.append(thread)
         _live_workers.add(thread)
 
+    def map(
+        self,
+        fn: Callable[..., _T],
+        *iterables: Iterable[Any],
+        timeout: float | None = None,
+        chunksize: int = 1,
+        buffersize: int | None = None,
+    ) -> Iterator[_T]:
+        # Executor.map (3.14): buffersize must be None or a positive int.
+        if buffersize is not None and not isinstance(buffersize, int):
+            raise TypeError(f"buffersize must be an int or None, not {type(buffersize).__name__}")
+        if buffersize is not None and buffersize < 1:
+            raise ValueError(f"buffersize must be None or greater than 0 (got {buffersize})")
+        # The timeout counts "from the original call to Executor.map()".
+        deadline = None if timeout is None else time.monotonic() + timeout
+        inputs = zip(*iterables, strict=False)  # like map(): in step, to the shortest
+        # "The iterables are collected immediately rather than lazily", unless a
+        # buffersize asks to submit only that many calls ahead of the consumer.
+        ahead = inputs if buffersize is None else islice(inputs, buffersize)
+        futures = deque(self.submit(fn, *args) for args in ahead)
+        # chunksize changes nothing for threads: each call is its own work item.
+        return _results(self, fn, futures, inputs if buffersize else None, deadline)
+
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         queue = self._shared.queue
         with self._shared.lock:
@@ -260,6 +291,31 @@ class ReferenceExecutor(Executor):
         if wait:
             for thread in self._threads:
                 thread.join()
+
+
+def _results(
+    executor: Executor,
+    fn: Callable[..., _T],
+    futures: deque[Future[_T]],
+    more: Iterator[tuple[Any, ...]] | None,
+    deadline: float | None,
+) -> Iterator[_T]:
+    """The results of map(), in input order; ``more`` holds the inputs not yet submitted."""
+    try:
+        while futures:
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            # A call's exception, or TimeoutError, comes out here, at its position.
+            value = futures[0].result(remaining)
+            futures.popleft()
+            yield value
+            # The consumer has taken a result: one more call may go ahead.
+            if more is not None and (args := next(more, None)) is not None:
+                futures.append(executor.submit(fn, *args))
+    finally:
+        # Ended early (an exception, a timeout, or the iterator dropped): the
+        # calls that have not started are not wanted any more.
+        for future in futures:
+            future.cancel()
 
 
 _live_executors: weakref.WeakSet[ReferenceExecutor] = weakref.WeakSet()
