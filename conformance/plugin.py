@@ -107,7 +107,8 @@ SETTINGS = {
                 120.0, _positive_float),
         Setting("profile", "Hypothesis profile of the specs: dev, ci or thorough",
                 "dev", _profile),
-        Setting("report", "write the clause report to PATH.json and PATH.md", None, Path),
+        Setting("report", "write the clause report to PATH.json and PATH.md, and a badge to"
+                " PATH.badge.json", None, Path),
         Setting("strict", "failing recommended clauses, and expected failures that are fixed,"
                 " fail the run too", False, _flag),
     )

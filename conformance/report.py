@@ -162,13 +162,23 @@ class Verdicts:
             out.append("")
         return "\n".join(out)
 
+    def as_badge(self) -> dict[str, Any]:
+        """A shields.io endpoint badge: required clauses passed, over every implementation."""
+        passed = total = 0
+        for name in self.by_implementation:
+            required = self.summary(name)["required"]
+            passed, total = passed + required["passed"], total + required["total"]
+        return {"schemaVersion": 1, "label": "conformance", "message": f"required {passed}/{total}",
+                "color": "brightgreen" if passed == total else "red"}
+
     def write(self, path: Path) -> list[Path]:
-        """Write ``<path>.json`` and ``<path>.md``; return the two paths."""
+        """Write ``<path>.json``, ``<path>.md`` and ``<path>.badge.json``; return the paths."""
         stem = path.with_suffix("") if path.suffix in (".json", ".md") else path
-        written = [stem.with_name(stem.name + ".json"), stem.with_name(stem.name + ".md")]
+        written = [stem.with_name(stem.name + suffix) for suffix in (".json", ".md", ".badge.json")]
         stem.parent.mkdir(parents=True, exist_ok=True)
         written[0].write_text(json.dumps(self.as_json(), indent=2) + "\n")
         written[1].write_text(self.as_markdown())
+        written[2].write_text(json.dumps(self.as_badge()) + "\n")
         return written
 
 

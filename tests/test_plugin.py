@@ -90,6 +90,9 @@ def test_report_is_written_as_json_and_markdown(suite: SuiteRun) -> None:
     assert data["implementations"]["thread"]["required"] == {"passed": 2, "total": 2}
     markdown = (suite.pytester.path / "report.md").read_text()
     assert "| [SUB-1](" in markdown and "required 2/2" in markdown
+    badge = json.loads((suite.pytester.path / "report.badge.json").read_text())
+    assert badge == {"schemaVersion": 1, "label": "conformance", "message": "required 2/2",
+                     "color": "brightgreen"}
     assert "thread: required 2/2" in suite.result.stdout.str()
 
 
@@ -151,3 +154,12 @@ def test_malformed_expected_failures_are_one_usage_error(suite: SuiteRun) -> Non
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "malformed.toml, entry 1: unknown key reson" in result.stderr.str()
     assert "Traceback" not in result.stderr.str() + result.stdout.str()
+
+
+def test_junit_xml_names_each_spec_clause_and_implementation(suite: SuiteRun) -> None:
+    junit = suite.pytester.path / "junit.xml"
+    suite("thread", "-m", "SUB-1 or FUT-1", f"--junitxml={junit}")
+    xml = junit.read_text()
+    for clause_id in ("SUB-1", "FUT-1"):
+        assert f'<property name="conformance_clause" value="{clause_id}" />' in xml
+    assert '<property name="conformance_implementation" value="thread" />' in xml
