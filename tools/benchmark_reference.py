@@ -10,7 +10,7 @@ Each figure is the median of several rounds; the ratio is reference time over
 stdlib time, so below 1 means the reference is faster.  The reference is meant
 to stay within 1.25x: the script exits with status 1 when it does not.
 
-    python benchmarks/reference_vs_stdlib.py [--calls N] [--rounds R]
+    python tools/benchmark_reference.py [--calls N] [--rounds R]
 """
 
 from __future__ import annotations
