@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 from concurrent.futures import Future
 from concurrent.futures._base import CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED, LOGGER
@@ -115,6 +116,9 @@ class _CallsBackInAChild(Future[Any]):
         # Runs the callbacks in a forked child, "to isolate them", and waits for it.
         pid = os.fork()
         if pid == 0:
+            # A lock another thread held at the fork could block the child for
+            # good: the alarm's default action ends it all the same.
+            signal.alarm(10)
             try:
                 super()._invoke_callbacks()  # type: ignore[misc]
             finally:
