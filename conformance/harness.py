@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from contextlib import contextmanager, suppress
@@ -237,7 +238,9 @@ class Conformance:
                             f"{what} was not entered")
             when_waiting()
         if not done.wait(budget):
-            raise AssertionError(f"{what} did not return within {budget:g}s")
+            raise AssertionError(
+                f"{what} did not return within {budget:g}s; it is stuck here:\n{_stack(thread)}"
+            )
         return outcome
 
     def result(self, future: Future[Any], what: str = "result()") -> Any:
@@ -268,6 +271,14 @@ def open_later(gate: Event, delay: float) -> Callable[[], object]:
         timer.start()
 
     return start_timer
+
+
+def _stack(thread: threading.Thread, depth: int = 12) -> str:
+    """Where ``thread`` is now: its innermost frames, as a traceback prints them."""
+    frame = sys._current_frames().get(thread.ident or -1)
+    if frame is None:
+        return "  (the thread has ended)"
+    return "".join(traceback.format_stack(frame)[-depth:]).rstrip()
 
 
 def _inside(thread: threading.Thread, function_name: str) -> bool:
