@@ -15,20 +15,7 @@ from typing import Any
 
 from implementations.reference import ReferenceExecutor
 
-
-def _handing_out(cls: type[Future[Any]], doc: str) -> type[ReferenceExecutor]:
-    """The reference executor, with its futures turned into instances of ``cls``."""
-
-    class Broken(ReferenceExecutor):
-        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
-            future = super().submit(fn, *args, **kwargs)
-            # The executor keeps driving the same object, so changing its class
-            # changes only the behaviour the subclass overrides.
-            future.__class__ = cls
-            return future
-
-    Broken.__doc__ = doc
-    return Broken
+from . import handing_out
 
 
 class _NoLateCallbacks(Future[Any]):
@@ -95,19 +82,19 @@ class _CancelAbandonsRunning(Future[Any]):
             super().set_exception(exception)
 
 
-CallbacksOnlyWhilePending = _handing_out(
+CallbacksOnlyWhilePending = handing_out(
     _NoLateCallbacks, "add_done_callback() on a future that is already done never calls the"
     " callback, so wrap_future() of a finished call never resolves. Caught by AIO-1.")
-ExceptionsComeBackWrapped = _handing_out(
+ExceptionsComeBackWrapped = handing_out(
     _WrapsExceptions, "a call's exception comes back wrapped in a RemoteError, so awaiting"
     " its asyncio future raises the wrong exception. Caught by AIO-2 and AIO-6.")
-CancelSkipsCallbacks = _handing_out(
+CancelSkipsCallbacks = handing_out(
     _CancelSkipsCallbacks, "cancel() of a pending call runs none of the future's done"
     " callbacks, so the asyncio future wrapping it is never cancelled. Caught by AIO-3.")
-RunsCancelledCalls = _handing_out(
+RunsCancelledCalls = handing_out(
     _RunsWhenCancelled, "a cancelled call still runs (its outcome is dropped), so cancelling"
     " it through asyncio does not keep it from running. Caught by AIO-4.")
-CancelAbandonsRunningCalls = _handing_out(
+CancelAbandonsRunningCalls = handing_out(
     _CancelAbandonsRunning, "cancel() of a running call cancels its future and drops the"
     " outcome, so cancelling the asyncio future loses a result. Caught by AIO-5.")
 

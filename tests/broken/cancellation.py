@@ -21,22 +21,7 @@ from concurrent.futures._base import (  # type: ignore[attr-defined]
 )
 from typing import Any
 
-from implementations.reference import ReferenceExecutor
-
-
-def _handing_out(cls: type[Future[Any]], doc: str) -> type[ReferenceExecutor]:
-    """The reference executor, with its futures turned into instances of ``cls``."""
-
-    class Broken(ReferenceExecutor):
-        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
-            future = super().submit(fn, *args, **kwargs)
-            # The executor keeps driving the same object, so changing its class
-            # changes only the behaviour the subclass overrides.
-            future.__class__ = cls
-            return future
-
-    Broken.__doc__ = doc
-    return Broken
+from . import handing_out
 
 
 def _between_check_and_act() -> None:
@@ -164,30 +149,30 @@ class _RunningFromSubmit(Future[Any]):
         return not self.done()
 
 
-CancelOnlyAsks = _handing_out(
+CancelOnlyAsks = handing_out(
     _LazyCancel, "cancel() of a pending call returns True but only asks for the cancel: the"
     " future reports cancelled() and done() only once a worker takes the call and skips it."
     " Caught by CAN-1.")
-AbandonsRunningCalls = _handing_out(
+AbandonsRunningCalls = handing_out(
     _AbandonsRunningCall, "cancel() of a running call returns False, but the executor then"
     " throws the call's outcome away and ends the future cancelled. Caught by CAN-2.")
-RunsCancelledCallsAnyway = _handing_out(
+RunsCancelledCallsAnyway = handing_out(
     _RunsAnyway, "a worker runs a call whose cancel() returned True, dropping its outcome."
     " Caught by CAN-3.")
-DiesOnCancelledCall = _handing_out(
+DiesOnCancelledCall = handing_out(
     _RaisesForCancelled, "set_running_or_notify_cancel() raises for a cancelled call instead"
     " of returning False, so the worker that takes one dies and the calls behind it never"
     " run. Caught by CAN-4.")
-StaleCancel = _handing_out(
+StaleCancel = handing_out(
     _StaleCancel, "cancel() checks that the call has not started, then cancels without"
     " holding the future's lock in between, so it can return True for a call a worker has"
     " just started. Caught by CAN-5.")
-CancelGivesUpOnContention = _handing_out(
+CancelGivesUpOnContention = handing_out(
     _GivesUpOnContention, "cancel() that finds another thread's cancel() of the same future"
     " under way returns False instead of waiting for it. Caught by CAN-6.")
-SilentCancel = _handing_out(
+SilentCancel = handing_out(
     _SilentCancel, "cancel() marks the future cancelled without waking the threads waiting"
     " in result() or exception(). Caught by CAN-7.")
-RunningFromSubmit = _handing_out(
+RunningFromSubmit = handing_out(
     _RunningFromSubmit, "running() is True from submit() on, yet cancel() of a call still"
     " waiting for a worker returns True. Caught by CAN-8.")

@@ -11,20 +11,7 @@ from typing import Any
 
 from implementations.reference import ReferenceExecutor
 
-
-def _handing_out(cls: type[Future[Any]], doc: str) -> type[ReferenceExecutor]:
-    """The reference executor, with its futures turned into instances of ``cls``."""
-
-    class Broken(ReferenceExecutor):
-        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
-            future = super().submit(fn, *args, **kwargs)
-            # The executor keeps driving the same object, so changing its class
-            # changes only the behaviour the subclass overrides.
-            future.__class__ = cls
-            return future
-
-    Broken.__doc__ = doc
-    return Broken
+from . import handing_out
 
 
 class _CancelAlwaysTrue(Future[Any]):
@@ -125,44 +112,44 @@ class _LosesFalseExceptions(Future[Any]):
         return super().result(0) if error is None else None
 
 
-CancelLies = _handing_out(
+CancelLies = handing_out(
     _CancelAlwaysTrue, "cancel() returns True even for a running call. Caught by FUT-5,"
     " SET-6 and FUT-13.")
-RunningTooEarly = _handing_out(
+RunningTooEarly = handing_out(
     _RunningWhenQueued, "running() is True for a call still waiting for a worker. Caught by"
     " FUT-1.")
-NeverRunning = _handing_out(
+NeverRunning = handing_out(
     _NeverRunning, "running() is always False. Caught by FUT-2 and SET-1.")
-CannotCancel = _handing_out(
+CannotCancel = handing_out(
     _CannotCancel, "cancel() refuses every call, though the executor does not declare"
     " cancels_pending=False. Caught by FUT-3.")
-CancelsFinished = _handing_out(
+CancelsFinished = handing_out(
     _CancelsFinished, "cancel() of a finished call returns True. Caught by FUT-6.")
-CancelsOnce = _handing_out(
+CancelsOnce = handing_out(
     _CancelsOnce, "a second cancel() of a cancelled future returns False. Caught by FUT-7.")
-CancelledGivesNone = _handing_out(
+CancelledGivesNone = handing_out(
     _CancelledGivesNone, "result() of a cancelled future returns None. Caught by FUT-8.")
-RunningWhenDone = _handing_out(
+RunningWhenDone = handing_out(
     _RunningWhenDone, "a finished future still reports running(). Caught by FUT-9.")
-ResultDoesNotWait = _handing_out(
+ResultDoesNotWait = handing_out(
     _ResultDoesNotWait, "result() with no timeout returns None for an unfinished call."
     " Caught by FUT-10.")
-ExceptionNeverTimesOut = _handing_out(
+ExceptionNeverTimesOut = handing_out(
     _ExceptionNeverTimesOut, "exception() of an unfinished call returns None instead of"
     " waiting. Caught by FUT-11.")
-ForgetfulResult = _handing_out(
+ForgetfulResult = handing_out(
     _ForgetfulResult, "result() gives the value once, then None. Caught by FUT-12.")
-ResultsCanBeOverwritten = _handing_out(
+ResultsCanBeOverwritten = handing_out(
     _OverwritableFuture, "set_result() on a done future replaces the outcome silently."
     " Caught by SET-5.")
-RunsCancelledCalls = _handing_out(
+RunsCancelledCalls = handing_out(
     _RunsCancelled, "set_running_or_notify_cancel() returns True for a cancelled future, so"
     " cancelled calls run. Caught by SET-2 and FUT-4.")
-SilentSetResult = _handing_out(
+SilentSetResult = handing_out(
     _SilentSetResult, "set_result() does not wake the threads waiting. Caught by SET-3.")
-ExceptionAsResult = _handing_out(
+ExceptionAsResult = handing_out(
     _ExceptionAsResult, "set_exception() makes the exception the result. Caught by SET-4.")
-LosesFalseExceptions = _handing_out(
+LosesFalseExceptions = handing_out(
     _LosesFalseExceptions, "result() tests the exception's truth, not its presence, so it"
     " returns None for a false exception. Caught by EXC-11.")
 
