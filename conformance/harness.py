@@ -10,6 +10,7 @@ never a stuck run.
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 import time
@@ -18,6 +19,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from types import FrameType
 from typing import Any
 
 from conformance import tasks
@@ -273,9 +275,23 @@ def open_later(gate: Event, delay: float) -> Callable[[], object]:
     return start_timer
 
 
+def _frame(thread: threading.Thread) -> FrameType | None:
+    """The frame ``thread`` is executing now (None once it has ended)."""
+    # Older CPythons could collect garbage inside sys._current_frames() while
+    # holding the lock of the thread list, and deadlock there for good
+    # (python/cpython#106883): the collector is held off for the call.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return sys._current_frames().get(thread.ident or -1)
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def _stack(thread: threading.Thread, depth: int = 12) -> str:
     """Where ``thread`` is now: its innermost frames, as a traceback prints them."""
-    frame = sys._current_frames().get(thread.ident or -1)
+    frame = _frame(thread)
     if frame is None:
         return "  (the thread has ended)"
     return "".join(traceback.format_stack(frame)[-depth:]).rstrip()
@@ -283,7 +299,7 @@ def _stack(thread: threading.Thread, depth: int = 12) -> str:
 
 def _inside(thread: threading.Thread, function_name: str) -> bool:
     """Whether ``thread`` is currently executing a function of that name."""
-    frame = sys._current_frames().get(thread.ident or -1)
+    frame = _frame(thread)
     while frame is not None:
         if frame.f_code.co_name == function_name:
             return True

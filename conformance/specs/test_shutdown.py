@@ -856,7 +856,7 @@ def test_submit_racing_shutdown_runs_or_raises(conformance: Conformance, wait: b
 #: once the main thread has finished this script (and SETTLE seconds more, in
 #: which a program that does not wait would be gone), and a call queued behind it.
 _EXITING_PROGRAM = r"""
-import base64, json, pickle, sys, threading, time
+import base64, gc, json, pickle, sys, threading, time
 payload = pickle.loads(base64.b64decode(sys.argv[1]))
 sys.path[:0] = payload["path"]
 from conformance import tasks
@@ -888,7 +888,13 @@ SCRIPT = sys._getframe().f_code
 MAIN = threading.main_thread().ident
 
 def left_script():
-    frame = sys._current_frames().get(MAIN)
+    # No garbage collection inside sys._current_frames(): older CPythons
+    # could deadlock there (python/cpython#106883).
+    gc.disable()
+    try:
+        frame = sys._current_frames().get(MAIN)
+    finally:
+        gc.enable()
     while frame is not None:
         if frame.f_code is SCRIPT:
             return False
