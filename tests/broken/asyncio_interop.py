@@ -16,6 +16,7 @@ from typing import Any
 from implementations.reference import ReferenceExecutor
 
 from . import handing_out
+from .cancellation import _RunsAnyway
 
 
 class _NoLateCallbacks(Future[Any]):
@@ -50,21 +51,6 @@ class _CancelSkipsCallbacks(Future[Any]):
         return True
 
 
-class _RunsWhenCancelled(Future[Any]):
-    def set_running_or_notify_cancel(self) -> bool:
-        # Treats cancellation as advisory: the call runs, its outcome is dropped.
-        super().set_running_or_notify_cancel()
-        return True
-
-    def set_result(self, result: Any) -> None:
-        if not self.cancelled():
-            super().set_result(result)
-
-    def set_exception(self, exception: BaseException | None) -> None:
-        if not self.cancelled():
-            super().set_exception(exception)
-
-
 class _CancelAbandonsRunning(Future[Any]):
     def cancel(self) -> bool:
         # A running call is abandoned: its future is cancelled and its outcome dropped.
@@ -92,7 +78,7 @@ CancelSkipsCallbacks = handing_out(
     _CancelSkipsCallbacks, "cancel() of a pending call runs none of the future's done"
     " callbacks, so the asyncio future wrapping it is never cancelled. Caught by AIO-3.")
 RunsCancelledCalls = handing_out(
-    _RunsWhenCancelled, "a cancelled call still runs (its outcome is dropped), so cancelling"
+    _RunsAnyway, "a cancelled call still runs (its outcome is dropped), so cancelling"
     " it through asyncio does not keep it from running. Caught by AIO-4.")
 CancelAbandonsRunningCalls = handing_out(
     _CancelAbandonsRunning, "cancel() of a running call cancels its future and drops the"
