@@ -31,7 +31,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conformance import tasks
-from conformance.harness import PROMPT, SETTLE, Blocked, Conformance, Outcome, _inside
+from conformance.harness import PROMPT, SETTLE, Blocked, Conformance, Outcome
 from conformance.profiles import spec_settings
 from conformance.specs import clause, requires
 
@@ -153,6 +153,7 @@ class _Consumer:
         self.unfinished: list[Future[Any]] = []
         self.exception: BaseException | None = None
         self.elapsed = 0.0  # seconds from the call to as_completed() to the end
+        self._iterating = threading.Event()
         self._ended = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(list(fs), kwargs), daemon=True,
                                         name="conformance-as-completed")
@@ -160,6 +161,7 @@ class _Consumer:
 
     def _run(self, fs: list[Future[Any]], kwargs: dict[str, Any]) -> None:
         start = time.monotonic()
+        self._iterating.set()
         try:
             for future in as_completed(fs, **kwargs):
                 if not future.done():
@@ -176,9 +178,8 @@ class _Consumer:
         return self._ended.is_set()
 
     def await_waiting(self, conformance: Conformance) -> None:
-        """Wait (bounded) until the iteration waits inside as_completed() (or has ended)."""
-        conformance.wait_until(lambda: self.ended() or _inside(self._thread, "as_completed"),
-                               f"{self.what} was not entered")
+        """Wait (bounded) until the thread has begun to iterate as_completed()."""
+        conformance.wait_until(self._iterating.is_set, f"{self.what} was not called")
 
     def await_yields(self, conformance: Conformance, clause_id: str, count: int,
                      bound: float, after: str) -> None:
