@@ -27,6 +27,8 @@ CASES = [
     ("RacySubmit", "SHD-17"),
     ("ChecksShutdownOutsideTheLock", "SHD-18"),
     ("AbandonedAtExit", "SHD-19"),
+    ("LeavesIdleWorkers", "SHD-20"),
+    ("ForgetsWorkersWithoutWait", "SHD-21"),
 ]
 
 

@@ -80,4 +80,9 @@ CLAUSES = [
     Clause("SHD-19", AREA, "Whatever wait was given, the program does not exit until every"
            " call submitted before shutdown() has finished: a call still blocked when the"
            " main thread ends, and the calls queued behind it, run to completion.", SHUTDOWN),
+    Clause("SHD-20", AREA, "shutdown(wait=True) frees the executor's resources before it"
+           " returns: no thread or process the executor started is still running.", SHUTDOWN),
+    Clause("SHD-21", AREA, "After shutdown(wait=False), the executor frees its resources once"
+           " the pending calls are done: every thread and process it started ends.",
+           SHUTDOWN),
 ]

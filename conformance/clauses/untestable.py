@@ -59,10 +59,10 @@ UNTESTABLE: list[Untestable] = [
         'undefined behaviour',
     ),
     Untestable(
-        "shutdown() frees the executor's resources once the pending futures are done: before it "
-        'returns with wait=True, afterwards with wait=False.',
+        "shutdown() frees all the executor's resources, memory, files and locks too, not only "
+        'its threads and processes (SHD-20, SHD-21).',
         doc("concurrent.futures.Executor.shutdown"),
-        'resource release is not observable through the public API',
+        'only threads and processes can be seen from outside the executor',
     ),
     Untestable(
         'With ProcessPoolExecutor, map() cuts the inputs into chunks of about chunksize items, '

@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 
 from conformance import tasks
 from conformance.harness import PROMPT, SETTLE, Blocked, Conformance, Outcome
+from conformance.leftovers import Census
 from conformance.profiles import spec_settings
 from conformance.report import NOT_APPLICABLE
 from conformance.specs import clause, requires, states
@@ -958,3 +959,71 @@ def _json_lines(text: str) -> Iterator[list[Any]]:
             continue
         if isinstance(value, list) and value:
             yield value
+
+
+# -- resources ---------------------------------------------------------------------------
+
+
+def _census_of_a_warm_process(conformance: Conformance) -> Census:
+    """What runs once one executor has been used and shut down.
+
+    What a first executor starts that outlives it by design (a forkserver, a
+    resource tracker, the suite's own process of shared gates) is then already
+    running, and is not counted against the executor that follows.
+    """
+    conformance.event()  # starts the process that holds the gates, when calls need one
+    with conformance.executor(2) as warm:
+        conformance.result(warm.submit(tasks.identity, 0))
+    return Census.take()
+
+
+def _left_running(before: Census, bound: float) -> list[str]:
+    """What is still running ``bound`` seconds on, of what was not running ``before``."""
+    deadline = time.monotonic() + bound
+    while True:
+        left = Census.take().new_since(before)
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.005)
+
+
+@clause("SHD-20")
+def test_shutdown_with_wait_leaves_nothing_running(conformance: Conformance) -> None:
+    """Once shutdown(wait=True) has returned, the threads and processes the executor
+    started have ended."""
+    before = _census_of_a_warm_process(conformance)
+    executor = conformance.new_executor(2)
+    futures = [executor.submit(tasks.identity, i) for i in range(4)]
+    got = [conformance.result(f) for f in futures]
+    assert got == list(range(4)), f"SHD-20: expected the calls to give 0-3, got {got}"
+    conformance.release(executor)
+    # Threads that shutdown() joined may take a moment to leave the system's list.
+    left = _left_running(before, conformance.clock(SETTLE))
+    assert not left, (
+        "SHD-20: expected no thread or process the executor started to be running once"
+        f" shutdown(wait=True) had returned, got still running: {', '.join(left)}"
+    )
+
+
+@clause("SHD-21")
+@requires("background")
+def test_shutdown_without_wait_frees_once_calls_end(conformance: Conformance) -> None:
+    """After shutdown(wait=False), the executor's threads and processes end once its
+    calls are done."""
+    before = _census_of_a_warm_process(conformance)
+    executor = conformance.new_executor(2)
+    calls = [conformance.submit_blocked(executor, i) for i in range(2)]
+    for call in calls:
+        conformance.wait_started(call, "a call submitted to an idle executor")
+    shut_at_once(conformance, "SHD-21", executor)
+    for call in calls:
+        call.gate.set()
+    got = [conformance.result(call.future) for call in calls]
+    assert got == [0, 1], f"SHD-21: expected the calls to give [0, 1], got {got}"
+    bound = conformance.clock(PROMPT)
+    left = _left_running(before, bound)
+    assert not left, (
+        "SHD-21: expected every thread and process the executor started to end once its"
+        f" calls were done after shutdown(wait=False), got still running {bound:g}s later:"
+        f" {', '.join(left)}"
+    )

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
+from concurrent.futures import wait as futures_wait
 from queue import SimpleQueue
 from typing import Any
 
@@ -282,3 +283,40 @@ class AbandonedAtExit(ReferenceExecutor):
     def _start_worker(self) -> None:
         super()._start_worker()
         _live_workers.discard(self._threads[-1])
+
+
+class LeavesIdleWorkers(ReferenceExecutor):
+    """shutdown(wait=True) waits for every call, but never stops the workers: they stay
+    blocked on the empty queue for good. Caught by SHD-20 (and SHD-21)."""
+
+    def __init__(self, max_workers: int | None = None, **options: Any) -> None:
+        super().__init__(max_workers, **options)
+        self._futures: list[Future[Any]] = []
+        _live_executors.discard(self)  # nor does the program join them at exit
+
+    def _start_worker(self) -> None:
+        super()._start_worker()
+        _live_workers.discard(self._threads[-1])
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future = super().submit(fn, *args, **kwargs)
+        self._futures.append(future)
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._shared.lock:
+            self._shutdown = True
+        if wait:
+            futures_wait(self._futures)
+
+
+class ForgetsWorkersWithoutWait(ReferenceExecutor):
+    """shutdown(wait=False) marks the executor shut down but never tells the workers to
+    stop, so they outlive the calls; shutdown(wait=True) is right. Caught by SHD-21."""
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        if wait:
+            super().shutdown(wait=True, cancel_futures=cancel_futures)
+            return
+        with self._shared.lock:
+            self._shutdown = True

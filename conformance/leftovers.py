@@ -1,0 +1,111 @@
+"""What an executor leaves running: threads of this process and processes below it.
+
+Shutdown frees the executor's resources; the ones that can be seen from outside
+are the threads and processes it started.  A :class:`Census` taken before the
+executor exists is compared with the threads and processes alive later: what is
+new and still running is left over.
+
+On Linux the census reads ``/proc``, so it sees every thread (those started by
+C code too) and every descendant process (a forkserver's children too).
+Elsewhere it sees Python's threads and ``multiprocessing``'s children only.
+The suite's own threads are named ``conformance-...`` and are never counted.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Threads whose names start so belong to the suite, not the executor under test.
+SUITE_THREAD_PREFIX = "conformance-"
+
+_PROC = Path("/proc")
+
+
+@dataclass(frozen=True)
+class Census:
+    """The ids of the threads and descendant processes alive at one moment."""
+
+    threads: frozenset[int]
+    processes: frozenset[int]
+
+    @classmethod
+    def take(cls) -> Census:
+        return cls(frozenset(_threads()), frozenset(_descendants()))
+
+    def new_since(self, earlier: Census) -> list[str]:
+        """What is alive now and was not then (the suite's threads aside), described."""
+        suite = {t.native_id for t in threading.enumerate()
+                 if t.name.startswith(SUITE_THREAD_PREFIX)}
+        names = {t.native_id: t.name for t in threading.enumerate()}
+        found = [f"thread {names.get(tid) or _comm(tid, task=True)!r} (id {tid})"
+                 for tid in sorted(self.threads - earlier.threads - suite)]
+        found += [f"process {pid} ({_cmdline(pid)})"
+                  for pid in sorted(self.processes - earlier.processes)]
+        return found
+
+
+def _threads() -> set[int]:
+    tasks = _PROC / "self" / "task"
+    if tasks.is_dir():
+        return {int(tid) for tid in _listdir(tasks) if tid.isdigit()}
+    return {t.native_id for t in threading.enumerate()
+            if t.native_id is not None and not isinstance(t, threading._DummyThread)}
+
+
+def _descendants() -> set[int]:
+    """Every live (not zombie) process below this one."""
+    if not _PROC.is_dir():
+        return {p.pid for p in multiprocessing.active_children() if p.pid is not None}
+    children: dict[int, list[int]] = {}
+    for entry in _listdir(_PROC):
+        if not entry.isdigit():
+            continue
+        stat = _stat(int(entry))
+        if stat is not None and stat[0] != "Z":
+            children.setdefault(stat[1], []).append(int(entry))
+    found: set[int] = set()
+    below = [os.getpid()]
+    while below:
+        for child in children.get(below.pop(), []):
+            if child not in found:
+                found.add(child)
+                below.append(child)
+    return found
+
+
+def _stat(pid: int) -> tuple[str, int] | None:
+    """A process's state letter and parent id, or None once it is gone."""
+    try:
+        text = (_PROC / str(pid) / "stat").read_text()
+    except OSError:
+        return None
+    # The command name, in parentheses, may hold spaces and parentheses itself.
+    fields = text[text.rfind(")") + 2:].split()
+    return fields[0], int(fields[1])
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        raw = (_PROC / str(pid) / "cmdline").read_bytes()
+    except OSError:
+        return "command unknown"
+    return raw.replace(b"\0", b" ").decode(errors="replace").strip()[:120] or _comm(pid)
+
+
+def _comm(ident: int, task: bool = False) -> str:
+    path = _PROC / "self" / "task" / str(ident) if task else _PROC / str(ident)
+    try:
+        return (path / "comm").read_text().strip()
+    except OSError:
+        return "name unknown"
+
+
+def _listdir(path: Path) -> list[str]:
+    try:
+        return os.listdir(path)
+    except OSError:
+        return []
