@@ -41,6 +41,10 @@ from conformance.sync import Kit
 CLAUSE_MARK = "conformance_clause"
 REQUIRES_MARK = "conformance_requires"
 
+#: How many pytest-xdist workers may die before xdist gives up, unless
+#: ``--max-worker-restart`` says otherwise: enough for every spec to kill one.
+CRASHED_WORKERS = 1000
+
 
 # -- options ----------------------------------------------------------------------
 
@@ -220,6 +224,13 @@ class Run:
         props = {str(k): str(v) for k, v in report.user_properties}
         implementation = props.get("conformance_implementation")
         clause_id = props.get("conformance_clause")
+        if report.failed and implementation is None:
+            # A test whose process died (pytest-xdist reports it for the dead
+            # worker) carries none of its properties: its id still names both.
+            implementation, clause_id = self._named_by(report.nodeid)
+            if implementation is not None and clause_id is not None:
+                self.verdicts.add(implementation, clause_id, "failed",
+                                  "the process running the spec died: " + _last_line(report))
         if report.failed:
             self.failures[report.nodeid] = (
                 clauses.get(clause_id).level if clause_id else "other"
@@ -244,6 +255,15 @@ class Run:
                               reason.removeprefix("Skipped: "))
         elif report.when == "call":
             self.verdicts.add(implementation, clause_id, "passed")
+
+    def _named_by(self, nodeid: str) -> tuple[str | None, str | None]:
+        """The implementation and clause a spec's test id names, if it names them."""
+        clause_id = _spec_functions().get(_function_name(nodeid))
+        params = nodeid.rpartition("[")[2].rstrip("]") if nodeid.endswith("]") else ""
+        names = sorted((i.name for i in self.implementations), key=len, reverse=True)
+        implementation = next(
+            (name for name in names if params == name or params.startswith(name + "-")), None)
+        return implementation, clause_id
 
     @property
     def only_recommended_failed(self) -> bool:
@@ -328,7 +348,14 @@ def pytest_configure(config: pytest.Config) -> None:
         values[name], sources[name] = resolve(config, name)
     profiles.select(values["profile"])
     clock = Clock(values["time-scale"])
-    chosen = _implementations(values["executor"], sources["executor"], clock)
+    # A worker of pytest-xdist needs no check: the controller made it already.
+    chosen = _implementations(values["executor"], sources["executor"], clock,
+                              check=not hasattr(config, "workerinput"))
+    if getattr(config.option, "maxworkerrestart", "") is None:
+        # Each spec whose executor kills the process costs one xdist worker,
+        # and is reported failed on its clause; xdist's default (4 per worker)
+        # would end the run early instead.
+        config.option.maxworkerrestart = str(CRASHED_WORKERS)
     run = config.stash[RUN] = Run(
         implementations=list(chosen.values()),
         specs={implementation.name: spec for spec, implementation in chosen.items()},
@@ -343,8 +370,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(run, "conformance-run")
 
 
-def _implementations(specs: list[str] | None, source: str,
-                     clock: Clock) -> dict[str, Implementation]:
+def _implementations(specs: list[str] | None, source: str, clock: Clock,
+                     check: bool = True) -> dict[str, Implementation]:
     """The implementations under test, by the spec that names each."""
     from implementations import BUNDLED, DEFAULT
 
@@ -354,7 +381,7 @@ def _implementations(specs: list[str] | None, source: str,
             implementation = load(spec, BUNDLED)
             # An executor the user names is built once now, so that a factory
             # that cannot build one stops the run with one line.
-            if specs:
+            if specs and check:
                 check_factory(implementation, clock(PROMPT))
         except BadImplementation as exc:
             raise pytest.UsageError(f"--executor {spec} (from {source}): {exc}") from None
@@ -486,16 +513,26 @@ def _function_name(test: str) -> str:
 
 
 @functools.cache
-def _spec_functions() -> frozenset[str]:
-    """The names of every spec function of the suite."""
+def _spec_functions() -> dict[str, str | None]:
+    """Every spec function of the suite, by name, with the clause it checks."""
     import conformance.specs
 
-    names: set[str] = set()
+    found: dict[str, str | None] = {}
     for info in pkgutil.iter_modules(conformance.specs.__path__):
         if info.name.startswith("test_"):
             module = importlib.import_module(f"conformance.specs.{info.name}")
-            names.update(name for name in vars(module) if name.startswith("test_"))
-    return frozenset(names)
+            for name, function in vars(module).items():
+                if name.startswith("test_"):
+                    marks = getattr(function, "pytestmark", [])
+                    found[name] = next(
+                        (m.args[0] for m in marks if m.name == CLAUSE_MARK), None)
+    return found
+
+
+def _last_line(report: pytest.TestReport) -> str:
+    """The last line of a failure's report (for a dead worker, the line saying so)."""
+    lines = str(report.longrepr).strip().splitlines()
+    return lines[-1] if lines else "no report"
 
 
 def _test_names(item: pytest.Item) -> set[str]:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
+import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +95,30 @@ class NeverShutsDown(ThreadPoolExecutor):
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         threading.Event().wait()
+
+
+class _DiesWhenACallRaises(ThreadPoolExecutor):
+    """Its worker thread ends the whole process when a call raises, the way ``how`` says."""
+
+    how: Callable[[], object]
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        def run() -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except Exception:
+                type(self).how()
+                raise
+
+        return super().submit(run)
+
+
+class ExitsWhenACallRaises(_DiesWhenACallRaises):
+    how = staticmethod(partial(os._exit, 3))
+
+
+class CrashesWhenACallRaises(_DiesWhenACallRaises):
+    how = staticmethod(partial(ctypes.string_at, 0))  # reads address 0: a segmentation fault
 
 
 EXPECTED = Path(__file__).with_name("expected")

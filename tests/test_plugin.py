@@ -132,6 +132,20 @@ def test_deadlocked_executor_fails_and_the_run_completes(suite: SuiteRun, execut
     assert stuck in suite.result.stdout.str()
 
 
+@pytest.mark.parametrize("executor", ["samples:ExitsWhenACallRaises",
+                                      "samples:CrashesWhenACallRaises"])
+def test_executor_that_kills_its_process_fails_those_clauses_under_xdist(
+        suite: SuiteRun, executor: str) -> None:
+    pytest.importorskip("xdist")
+    # More specs kill their worker than xdist's own limit (4 per worker) allows.
+    summary = suite(executor, "-n", "1", "-m", "SUB-1 or EXC-1 or EXC-2 or EXC-3 or EXC-4"
+                    " or EXC-6 or EXC-7")
+    assert suite.result.ret == pytest.ExitCode.TESTS_FAILED
+    assert set(summary["failed"]) == {"EXC-1", "EXC-2", "EXC-3", "EXC-4", "EXC-6", "EXC-7"}
+    assert summary["required"]["passed"] == 1
+    assert "the process running the spec died" in suite.result.stdout.str()
+
+
 def test_fixed_expected_failures_are_reported_and_fail_only_strict_runs(
         suite: SuiteRun) -> None:
     summary = suite("samples:stale_expectations", "-m", "FUT-1 or FUT-2")
