@@ -9,6 +9,7 @@ describing a factory together with its capabilities.
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -48,7 +49,8 @@ class Implementation:
     the probe.  ``expected_failures`` lists the implementation's known
     deviations, as :class:`~conformance.expected.ExpectedFailure` entries or the
     path of a TOML file of them (see :mod:`conformance.expected`): those specs
-    still run and are reported as expected failures.
+    still run and are reported as expected failures.  ``package`` names the
+    distribution that provides the executor; the report gives its version.
     """
 
     name: str
@@ -60,6 +62,16 @@ class Implementation:
     process_workers: bool | None = None
     initializer: bool | None = None
     expected_failures: str | os.PathLike[str] | Sequence[ExpectedFailure] = ()
+    package: str | None = None
+
+    def version(self) -> str | None:
+        """``package`` and its installed version, as the report shows them."""
+        if self.package is None:
+            return None
+        try:
+            return f"{self.package} {importlib.metadata.version(self.package)}"
+        except importlib.metadata.PackageNotFoundError:
+            return f"{self.package} (not installed)"
 
     def declared(self, capability: str) -> bool | None:
         """The declared value of a capability, ``None`` when left to the probe."""

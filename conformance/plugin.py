@@ -367,6 +367,9 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     for implementation in run.implementations:
         run.expected(implementation)
+        version = implementation.version()
+        if version is not None:
+            run.verdicts.packages[implementation.name] = version
     config.pluginmanager.register(run, "conformance-run")
 
 

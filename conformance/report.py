@@ -41,6 +41,8 @@ class Verdicts:
     unmatched: dict[str, list[ExpectedFailure]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    #: The package (and version) that provides each implementation, where known.
+    packages: dict[str, str] = field(default_factory=dict)
 
     def add(self, implementation: str, clause_id: str, verdict: str, reason: str = "") -> None:
         verdicts = self.by_implementation[implementation]
@@ -78,6 +80,7 @@ class Verdicts:
                 "total": len(applicable),
             }
         return {
+            "package": self.packages.get(implementation),
             **counts,
             "failed": sorted(self.failing(implementation), key=_clause_order),
             "expected_failures": self._with(implementation, "expected failure"),
@@ -148,7 +151,9 @@ class Verdicts:
         out = [f"# Conformance report (Python {platform.python_version()})", ""]
         for name in self.by_implementation:
             s = self.summary(name)
-            out += [f"## {name}", "", self.one_line(name), "",
+            package = self.packages.get(name)
+            out += [f"## {name}" + (f" ({package})" if package else ""), "",
+                    self.one_line(name), "",
                     "| area | clause | level | verdict | promise |", "|---|---|---|---|---|"]
             for cid, verdict in s["clauses"].items():
                 clause = clauses.get(cid)

@@ -9,10 +9,13 @@ failures.
 
 from __future__ import annotations
 
+import concurrent.futures
 import multiprocessing
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+import platform
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from conformance import Implementation
 from conformance.expected import load
@@ -61,3 +64,19 @@ process = Implementation(name="process", factory=ProcessPoolExecutor, expected_f
 process_fork = _process("fork")
 process_spawn = _process("spawn")
 process_forkserver = _process("forkserver")
+
+
+def _interpreter_pool(max_workers: int | None = None, **options: Any) -> Executor:
+    """An InterpreterPoolExecutor (Python 3.14+): each worker runs its calls in a
+    subinterpreter of its own."""
+    pool = getattr(concurrent.futures, "InterpreterPoolExecutor", None)
+    if pool is None:
+        raise RuntimeError("InterpreterPoolExecutor is not available: it needs Python 3.14"
+                           f" or later, and this is {platform.python_version()}")
+    executor: Executor = pool(max_workers=max_workers, **options)
+    return executor
+
+
+#: Named, never run by default: it needs Python 3.14.
+interpreter = Implementation(name="interpreter", factory=_interpreter_pool,
+                             expected_failures=CPYTHON)

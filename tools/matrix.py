@@ -1,0 +1,140 @@
+"""Build the conformance matrix: implementations x Python versions, from the suite's reports.
+
+    python tools/matrix.py --run     # run every tox env of the matrix label, then build
+    python tools/matrix.py           # build from the reports already in .tox/reports
+
+Each env ``py3XY-NAME`` of tox's ``matrix`` label writes
+``.tox/reports/py3XY-NAME.json``; this script folds them into
+``results/MATRIX.md`` (the published results) and ``results/matrix.json``.
+A failing env is a result, not an error: its report is what the matrix shows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import platform
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from conformance import clauses  # noqa: E402
+
+ENV = re.compile(r"^py(?P<major>3)(?P<minor>\d+)-(?P<factor>[a-z0-9]+)$")
+
+
+def run_tox() -> list[str]:
+    """Run the matrix envs (missing Pythons skipped); the command as it was run."""
+    command = ["tox", "run", "-m", "matrix", "--skip-missing-interpreters", "true"]
+    subprocess.run(command, cwd=ROOT, check=False)
+    return command
+
+
+def collect(reports: Path) -> list[dict[str, Any]]:
+    """One row per implementation and Python, from every report of a matrix env."""
+    rows = []
+    for path in sorted(reports.glob("py3*.json")):
+        match = ENV.match(path.stem)
+        if match is None or path.name.endswith(".badge.json"):
+            continue
+        data = json.loads(path.read_text())
+        for name, summary in data["implementations"].items():
+            rows.append({
+                "env": path.stem,
+                "python": data["python"],
+                "implementation": name,
+                "package": summary.get("package"),
+                "required": summary["required"],
+                "recommended": summary["recommended"],
+                "failed": summary["failed"],
+                "expected_failures": sorted(summary["expected_failures"],
+                                            key=list(clauses.CATALOG).index),
+                "not_applicable": len(summary["not_applicable"]),
+            })
+    return rows
+
+
+def _minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+def _cell(row: dict[str, Any]) -> str:
+    required = row["required"]
+    text = f"{required['passed']}/{required['total']}"
+    failed_required = [c for c in row["failed"] if clauses.get(c).level == "required"]
+    failed_recommended = [c for c in row["failed"] if c not in failed_required]
+    if failed_required:
+        text += " fails " + " ".join(failed_required)
+    if failed_recommended:
+        text += "; recommended fails " + " ".join(failed_recommended)
+    if row["expected_failures"]:
+        text += f"; expected failures {len(row['expected_failures'])}"
+    return text + f"; n/a {row['not_applicable']}"
+
+
+def markdown(rows: list[dict[str, Any]], command: list[str] | None) -> str:
+    pythons = sorted({_minor(r["python"]) for r in rows}, key=lambda v: int(v.split(".")[1]))
+    names = list(dict.fromkeys(r["implementation"] for r in rows))
+    by_key = {(r["implementation"], _minor(r["python"])): r for r in rows}
+    packages = {r["implementation"]: r["package"] for r in rows if r["package"]}
+    today = datetime.date.today().isoformat()
+    how = " ".join(command) if command else "tox run -m matrix"
+    out = [
+        "# Conformance matrix",
+        "",
+        f"Generated on {today} by `python tools/matrix.py --run` (which runs `{how}`, then"
+        " folds each env's `--conformance-report` JSON together), on a"
+        f" {platform.machine()} {platform.system()} machine, with the `ci` Hypothesis profile",
+        f"and time scale 1. The suite has {len(clauses.CATALOG)} clauses. Each cell: required"
+        " clauses passed of those that apply, then the clauses that failed, the expected"
+        " failures the implementation declares (known deviations, with their reasons in its"
+        " report), and how many clauses do not apply. A dash: that Python or that"
+        " implementation was not available.",
+        "",
+        "| implementation | package | " + " | ".join(f"Python {p}" for p in pythons) + " |",
+        "|---|---|" + "---|" * len(pythons),
+    ]
+    for name in names:
+        cells = [_cell(by_key[(name, p)]) if (name, p) in by_key else "-" for p in pythons]
+        out.append(f"| {name} | {packages.get(name, 'CPython')} | " + " | ".join(cells) + " |")
+    failing = {c for r in rows for c in r["failed"]}
+    if failing:
+        out += ["", "## The clauses that fail", "",
+                "| clause | level | promise | failed by |", "|---|---|---|---|"]
+        for cid in sorted(failing, key=list(clauses.CATALOG).index):
+            clause = clauses.get(cid)
+            who = sorted({f"{r['implementation']} ({_minor(r['python'])})"
+                          for r in rows if cid in r["failed"]})
+            out.append(f"| [{cid}]({clause.source}) | {clause.level} | {clause.promise} |"
+                       f" {', '.join(who)} |")
+    out.append("")
+    return "\n".join(out)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--run", action="store_true", help="run the tox envs first")
+    parser.add_argument("--reports", type=Path, default=ROOT / ".tox" / "reports")
+    parser.add_argument("--out", type=Path, default=ROOT / "results")
+    args = parser.parse_args()
+    command = run_tox() if args.run else None
+    rows = collect(args.reports)
+    if not rows:
+        print(f"no reports of matrix envs in {args.reports}: run with --run", file=sys.stderr)
+        return 2
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "MATRIX.md").write_text(markdown(rows, command))
+    (args.out / "matrix.json").write_text(json.dumps(
+        {"generated": datetime.date.today().isoformat(), "rows": rows}, indent=2) + "\n")
+    print(f"wrote {args.out / 'MATRIX.md'} and {args.out / 'matrix.json'} ({len(rows)} rows)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
