@@ -14,7 +14,7 @@ import threading
 from typing import Any
 
 from conformance import tasks
-from conformance.implementation import CAPABILITIES, PROBED, Implementation, shutdown_within
+from conformance.implementation import CAPABILITIES, PROBED, Implementation, release_within
 
 
 class ProbeFailed(RuntimeError):
@@ -36,7 +36,13 @@ def probe(implementation: Implementation, timeout: float) -> dict[str, bool]:
             f" {type(exc).__name__}: {exc}"
         ) from exc
     finally:
-        finished = shutdown_within(executor, timeout, wait=True)
+        try:
+            finished = release_within(executor, timeout)
+        except Exception as exc:
+            raise ProbeFailed(
+                f"probing {implementation.name} failed: shutdown(wait=True) raised"
+                f" {type(exc).__name__}: {exc}"
+            ) from exc
     if not finished:
         raise ProbeFailed(
             f"probing {implementation.name} failed: shutdown(wait=True) did not return within"
@@ -62,7 +68,7 @@ def _takes_initializer(implementation: Implementation, timeout: float) -> bool:
     except Exception:
         return False  # the initializer specs would only fail for the probe's sake
     finally:
-        shutdown_within(executor, timeout, wait=True)
+        release_within(executor, timeout)
     return True
 
 

@@ -23,7 +23,7 @@ from types import FrameType
 from typing import Any
 
 from conformance import tasks
-from conformance.implementation import Implementation, shutdown_within
+from conformance.implementation import Implementation, release_within
 from conformance.sync import Kit
 from conformance.tasks import Event
 
@@ -121,7 +121,7 @@ class Conformance:
         if executor in self._executors:
             self._executors.remove(executor)
         budget = self.clock(PROMPT)
-        if not shutdown_within(executor, budget, wait=True):
+        if not release_within(executor, budget):
             raise AssertionError(
                 f"shutdown(wait=True) did not return within {budget:g}s after every"
                 " gate was opened: the executor is stuck"

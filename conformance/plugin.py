@@ -17,6 +17,8 @@ import importlib
 import os
 import pkgutil
 import re
+import signal
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -202,6 +204,9 @@ class Run:
                 self.probed[name] = probe(implementation, self.clock(PROMPT))
             except ProbeFailed as exc:
                 self.probe_failures[name] = exc
+            except Exception as exc:  # the factory itself, say: still once per run
+                failure = ProbeFailed(f"probing {name} failed: {type(exc).__name__}: {exc}")
+                self.probe_failures[name] = failure
         if name in self.probe_failures:
             raise self.probe_failures[name]
         return self.probed[name]
@@ -336,6 +341,7 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    _watch_interrupts()
     config.addinivalue_line("markers", f"{CLAUSE_MARK}(id): the clause of the contract a"
                             " spec checks")
     config.addinivalue_line("markers", f"{REQUIRES_MARK}(*capabilities): capabilities a"
@@ -423,6 +429,54 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.user_properties.append(("conformance_clause", clause.id))
         if item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(run.clock(run.timeout)))
+
+
+# -- a KeyboardInterrupt that no one typed -------------------------------------------
+
+#: Set when this process receives SIGINT: only then is a KeyboardInterrupt the user's.
+_INTERRUPTED = threading.Event()
+
+
+def _watch_interrupts() -> None:
+    """Note each SIGINT, then let Python's handler raise KeyboardInterrupt as usual."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        return  # someone else's handler: leave it alone
+
+    def note(signum: int, frame: Any) -> None:
+        _INTERRUPTED.set()
+        signal.default_int_handler(signum, frame)
+
+    signal.signal(signal.SIGINT, note)
+
+
+def _not_from_the_user(item: pytest.Item) -> Iterator[None]:
+    """Turn a KeyboardInterrupt raised by the executor under test into a failure.
+
+    pytest ends the whole run on KeyboardInterrupt; one that an executor raises
+    (say, a call's KeyboardInterrupt let out of submit()) fails the spec instead.
+    """
+    try:
+        yield
+    except KeyboardInterrupt as exc:
+        mark = item.get_closest_marker(CLAUSE_MARK)
+        if mark is None or _INTERRUPTED.is_set():
+            raise
+        raise AssertionError(
+            f"{mark.args[0]}: got KeyboardInterrupt from the executor under test, although no"
+            f" one interrupted the run: {exc!r}"
+        ) from exc
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    yield from _not_from_the_user(item)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    yield from _not_from_the_user(item)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -121,6 +121,30 @@ class CrashesWhenACallRaises(_DiesWhenACallRaises):
     how = staticmethod(partial(ctypes.string_at, 0))  # reads address 0: a segmentation fault
 
 
+class InterruptsOnSubmit(ThreadPoolExecutor):
+    """submit() raises KeyboardInterrupt, which pytest would take for the user's Ctrl-C."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        raise KeyboardInterrupt
+
+
+class SubmitOnly:
+    """Has submit() and a with statement, but neither map() nor shutdown(): not quite the
+    Executor interface, so the specs that need the rest fail."""
+
+    def __init__(self, max_workers: int | None = None, **options: Any) -> None:
+        self._pool = ThreadPoolExecutor(max_workers, **options)
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        return self._pool.submit(fn, *args, **kwargs)
+
+    def __enter__(self) -> SubmitOnly:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._pool.shutdown(wait=True)
+
+
 EXPECTED = Path(__file__).with_name("expected")
 
 #: A thread pool listed as deviating from clauses it keeps: stale entries.

@@ -146,6 +146,22 @@ def test_executor_that_kills_its_process_fails_those_clauses_under_xdist(
     assert "the process running the spec died" in suite.result.stdout.str()
 
 
+def test_executor_lacking_part_of_the_interface_is_run_and_fails_those_clauses(
+        suite: SuiteRun) -> None:
+    summary = suite("samples:SubmitOnly", "-m", "SUB-1 or SHD-1 or MAP-1")
+    assert suite.result.ret == pytest.ExitCode.TESTS_FAILED
+    assert set(summary["failed"]) == {"SHD-1", "MAP-1"}
+    assert summary["required"]["passed"] == 1
+
+
+def test_keyboard_interrupt_from_the_executor_fails_its_specs_not_the_run(
+        suite: SuiteRun) -> None:
+    summary = suite("samples:InterruptsOnSubmit", "-m", "SUB-1 or EXC-1")
+    assert suite.result.ret == pytest.ExitCode.TESTS_FAILED
+    assert set(summary["failed"]) == {"SUB-1", "EXC-1"}
+    assert "got KeyboardInterrupt from the executor under test" in suite.result.stdout.str()
+
+
 def test_fixed_expected_failures_are_reported_and_fail_only_strict_runs(
         suite: SuiteRun) -> None:
     summary = suite("samples:stale_expectations", "-m", "FUT-1 or FUT-2")
