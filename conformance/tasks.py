@@ -179,6 +179,19 @@ class UnrebuildableError(Exception):
         return (_refuse_to_rebuild, ())
 
 
+class UnpicklableCall:
+    """A function (a callable object) that no pickler can send: pickling it raises.
+
+    Not a lambda: picklers such as cloudpickle send lambdas by value.
+    """
+
+    def __call__(self) -> None:
+        return None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        raise TypeError("this callable refuses to be pickled")
+
+
 class UnpicklableError(Exception):
     """An exception that cannot be pickled: it holds a lock."""
 

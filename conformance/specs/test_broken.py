@@ -330,13 +330,9 @@ def _expect_result_or_broken(clause_id: str, conformance: Conformance, future: F
 # -- values that cannot cross a process boundary ---------------------------------------
 
 
-def _unpicklable_function() -> Callable[[], None]:
-    return lambda: None  # pickled by name, which a lambda does not have
-
-
 #: Calls that cannot be sent to a worker process, or whose outcome cannot come back.
 CANNOT_CROSS: dict[str, Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]]] = {
-    "function": lambda: (_unpicklable_function(), ()),
+    "function": lambda: (tasks.UnpicklableCall(), ()),
     "argument": lambda: (tasks.identity, (threading.Lock(),)),
     "result": lambda: (tasks.unpicklable_result, ()),
     "exception": lambda: (tasks.raise_unpicklable, ()),
