@@ -25,6 +25,7 @@ from hypothesis import given
 from conformance import tasks
 from conformance.harness import Blocked, Conformance
 from conformance.profiles import spec_settings
+from conformance.report import NOT_APPLICABLE
 from conformance.specs import clause, requires, states
 from conformance.strategies import CallbackSchedule, callback_schedules, exceptions, values
 
@@ -214,8 +215,13 @@ def test_callback_is_called_once_when_cancelled(conformance: Conformance, by: st
                 "CB-1: expected some queued call to be cancellable, got none (FUT-3)"
             )
         else:
-            conformance.call(executor.shutdown, wait=False, cancel_futures=True,
-                             what="shutdown(wait=False, cancel_futures=True)").unwrap()
+            outcome = conformance.call(
+                lambda: executor.shutdown(wait=False, cancel_futures=True),
+                what="shutdown(wait=False, cancel_futures=True)")
+            if isinstance(outcome.exception, (TypeError, AttributeError)):
+                pytest.skip(f"{NOT_APPLICABLE}shutdown(cancel_futures=True) is not there to"
+                            f" cancel with ({outcome.describe()}); SHD-7 reports that")
+            outcome.unwrap()
             # Whether shutdown cancels them is the shutdown clauses' business.
             cancelled = [q for q in queued if q.future.cancelled()]
         assert eventually(conformance, lambda: all(recorders[q.value].calls for q in cancelled)), (

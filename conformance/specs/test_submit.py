@@ -108,6 +108,8 @@ def test_map_returns_before_the_calls_finish(conformance: Conformance) -> None:
         results = mapped.unwrap()
         for gate in gates:
             gate.set()
+        if not hasattr(results, "__iter__"):
+            return  # map() returned in time; that it gave no iterator is MAP-1's to report
         got = conformance.call(list, results, what="list(map(...))").unwrap()
     assert got == ["first", "second"], (
         f"SUB-7: expected the results ['first', 'second'], got {got!r}"
