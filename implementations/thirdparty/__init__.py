@@ -1,0 +1,1 @@
+"""Adapters that run third-party executors through the suite, one module per library."""
