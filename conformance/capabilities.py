@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from conformance import tasks
+from conformance.harness import stack_of
 from conformance.implementation import CAPABILITIES, PROBED, Implementation, release_within
 
 
@@ -21,8 +23,43 @@ class ProbeFailed(RuntimeError):
     """The probe's own calls did not run: the implementation cannot be examined."""
 
 
-def probe(implementation: Implementation, timeout: float) -> dict[str, bool]:
-    """Run the probe calls on a fresh executor; the probed capabilities."""
+def probe(implementation: Implementation, timeout: float, bound: float) -> dict[str, bool]:
+    """Run the probe calls on a fresh executor; the probed capabilities.
+
+    Each wait of the probe lasts at most ``timeout``, and the whole probe, run
+    in a thread of its own, at most ``bound``: a factory or ``submit()`` that
+    never returns fails the probe, and so every spec at once, instead of
+    costing each spec its whole time limit.
+    """
+    return _bounded(lambda: _probe(implementation, timeout), implementation.name, bound)
+
+
+def _bounded(probing: Callable[[], dict[str, bool]], name: str,
+             bound: float) -> dict[str, bool]:
+    """``probing()``, run in a daemon thread; ProbeFailed if it is not done within ``bound``."""
+    answer: list[dict[str, bool]] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            answer.append(probing())
+        except BaseException as exc:
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, name="conformance-probe", daemon=True)
+    thread.start()
+    thread.join(bound)
+    if thread.is_alive():
+        raise ProbeFailed(
+            f"probing {name} failed: building an executor, two quick calls and shutdown() did"
+            f" not finish within {bound:g}s; stuck here:\n{stack_of(thread)}"
+        )
+    if failure:
+        raise failure[0]
+    return answer[0]
+
+
+def _probe(implementation: Implementation, timeout: float) -> dict[str, bool]:
     executor = implementation.factory(max_workers=2)
     try:
         items: list[Any] = []

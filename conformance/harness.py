@@ -243,7 +243,7 @@ class Conformance:
             when_waiting()
         if not done.wait(budget):
             raise AssertionError(
-                f"{what} did not return within {budget:g}s; it is stuck here:\n{_stack(thread)}"
+                f"{what} did not return within {budget:g}s; it is stuck here:\n{stack_of(thread)}"
             )
         return outcome
 
@@ -291,7 +291,7 @@ def _frame(thread: threading.Thread) -> FrameType | None:
             gc.enable()
 
 
-def _stack(thread: threading.Thread, depth: int = 12) -> str:
+def stack_of(thread: threading.Thread, depth: int = 12) -> str:
     """Where ``thread`` is now: its innermost frames, as a traceback prints them."""
     frame = _frame(thread)
     if frame is None:

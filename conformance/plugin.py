@@ -201,14 +201,18 @@ class Run:
         name = implementation.name
         if name not in self.probed and name not in self.probe_failures:
             try:
-                self.probed[name] = probe(implementation, self.clock(PROMPT))
+                # Within the first spec's time limit, which the probe counts against.
+                bound = min(4 * self.clock(PROMPT), 0.6 * self.clock(self.timeout))
+                self.probed[name] = probe(implementation, self.clock(PROMPT), bound)
             except ProbeFailed as exc:
                 self.probe_failures[name] = exc
             except Exception as exc:  # the factory itself, say: still once per run
                 failure = ProbeFailed(f"probing {name} failed: {type(exc).__name__}: {exc}")
                 self.probe_failures[name] = failure
         if name in self.probe_failures:
-            raise self.probe_failures[name]
+            # A fresh traceback each time: re-raising one exception object
+            # would grow its traceback with every spec, and its report with it.
+            raise self.probe_failures[name].with_traceback(None)
         return self.probed[name]
 
     def kit(self, shared_memory: bool) -> Kit:
