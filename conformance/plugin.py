@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from conformance import clauses, expected, profiles
+from conformance import backstop, clauses, expected, profiles
 from conformance.capabilities import ProbeFailed, effective, probe
 from conformance.expected import BadExpectedFailures, ExpectedFailure
 from conformance.harness import PROMPT, Clock, Conformance
@@ -239,7 +239,9 @@ class Run:
             implementation, clause_id = self._named_by(report.nodeid)
             if implementation is not None and clause_id is not None:
                 self.verdicts.add(implementation, clause_id, "failed",
-                                  "the process running the spec died: " + _last_line(report))
+                                  "the process running the spec died (a crash, or a hang"
+                                  " that only ending the process could stop): "
+                                  + _last_line(report))
         if report.failed:
             self.failures[report.nodeid] = (
                 clauses.get(clause_id).level if clause_id else "other"
@@ -381,6 +383,11 @@ def pytest_configure(config: pytest.Config) -> None:
         if version is not None:
             run.verdicts.packages[implementation.name] = version
     config.pluginmanager.register(run, "conformance-run")
+    if backstop.wanted(config):
+        # Past the spec's limit, time for the harness to release its executors.
+        margin = clock(4 * PROMPT)
+        config.pluginmanager.register(backstop.Backstop(margin, CLAUSE_MARK),
+                                      "conformance-backstop")
 
 
 def _implementations(specs: list[str] | None, source: str, clock: Clock,

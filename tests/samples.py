@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import signal
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
@@ -119,6 +120,16 @@ class ExitsWhenACallRaises(_DiesWhenACallRaises):
 
 class CrashesWhenACallRaises(_DiesWhenACallRaises):
     how = staticmethod(partial(ctypes.string_at, 0))  # reads address 0: a segmentation fault
+
+
+def _freeze() -> None:
+    """Hang in C code that holds the GIL, with every signal blocked: no Python runs again."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
+    ctypes.PyDLL(None).pause()
+
+
+class FreezesWhenACallRaises(_DiesWhenACallRaises):
+    how = staticmethod(_freeze)
 
 
 class InterruptsOnSubmit(ThreadPoolExecutor):

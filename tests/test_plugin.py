@@ -147,6 +147,18 @@ def test_executor_that_kills_its_process_fails_those_clauses_under_xdist(
     assert "the process running the spec died" in suite.result.stdout.str()
 
 
+def test_hang_that_blocks_every_signal_fails_its_clause_under_xdist(suite: SuiteRun) -> None:
+    pytest.importorskip("xdist")
+    # pytest-timeout's handler never runs: faulthandler ends the worker after the margin.
+    summary = suite("samples:FreezesWhenACallRaises", "-n", "1", "-m", "SUB-1 or EXC-1",
+                    "--conformance-timeout", "5", "--conformance-time-scale", "0.3")
+    assert set(summary["failed"]) == {"EXC-1"}
+    assert summary["required"]["passed"] == 1
+    output = suite.result.stdout.str() + suite.result.stderr.str()
+    assert "the process running the spec died" in output
+    assert "in _freeze" in output  # the stacks written when the worker was ended
+
+
 def test_executor_lacking_part_of_the_interface_is_run_and_fails_those_clauses(
         suite: SuiteRun) -> None:
     summary = suite("samples:SubmitOnly", "-m", "SUB-1 or SHD-1 or MAP-1")
