@@ -354,6 +354,8 @@ def pytest_configure(config: pytest.Config) -> None:
                             " spec needs; without them it is not applicable")
     for clause in clauses.CATALOG.values():
         config.addinivalue_line("markers", f"{clause.id}: {clause.promise}")
+    for level in ("required", "recommended"):
+        config.addinivalue_line("markers", f"{level}: the specs of the {level} clauses")
 
     values, sources = {}, {}
     for name in SETTINGS:
@@ -437,6 +439,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             continue
         clause = clauses.get(mark.args[0])
         item.add_marker(clause.id)
+        item.add_marker(clause.level)  # so that -m required runs the gate's clauses only
         item.user_properties.append(("conformance_clause", clause.id))
         if item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(run.clock(run.timeout)))

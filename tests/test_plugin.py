@@ -120,6 +120,15 @@ def test_failing_recommended_clause_fails_the_run_only_when_strict(suite: SuiteR
     assert suite.result.ret == pytest.ExitCode.TESTS_FAILED
 
 
+@pytest.mark.parametrize(("level", "clause"), [("required", "SET-6"), ("recommended", "SET-7")])
+def test_level_selects_the_specs_of_its_clauses(suite: SuiteRun, level: str,
+                                                clause: str) -> None:
+    # The lenient executor keeps SET-6 and breaks SET-7.
+    summary = suite("samples:lenient", "-m", f"{level} and (SET-6 or SET-7)")
+    assert set(summary["clauses"]) == {clause}
+    assert set(summary["failed"]) == ({"SET-7"} if level == "recommended" else set())
+
+
 @pytest.mark.parametrize(("executor", "stuck"), [
     # The probe's submit() is stuck: every spec fails at once, saying where.
     ("samples:DeadlockedSubmit", "did not finish within 3.6s; stuck here"),

@@ -496,7 +496,7 @@ def test_timeout_does_not_overrun(conformance: Conformance, kind: str) -> None:
 @pytest.mark.parametrize("kind", TIMEOUT_KINDS)
 def test_timeout_counts_from_map(conformance: Conformance, kind: str) -> None:
     """next() called once the timeout has run out since map() raises TimeoutError at once."""
-    timeout = _timeout(conformance, kind, 2.0)
+    timeout = _timeout(conformance, kind, 1.0)
     with conformance.executor(1) as executor:
         iterator, _, _ = _gated_map(conformance, executor, ["value"], None, timeout=timeout)
         _sleep_until(time.monotonic() + timeout)
