@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from conformance import backstop, clauses, expected, profiles
+from conformance import backstop, clauses, expected, profiles, replay
 from conformance.capabilities import ProbeFailed, effective, probe
 from conformance.expected import BadExpectedFailures, ExpectedFailure
 from conformance.harness import PROMPT, Clock, Conformance
@@ -117,6 +117,10 @@ SETTINGS = {
                 " PATH.badge.json", None, Path),
         Setting("strict", "failing recommended clauses, and expected failures that are fixed,"
                 " fail the run too", False, _flag),
+        Setting("replay-dir", "also write the script that replays each failed spec to"
+                " DIR/<test id as a file name>.py", None, Path),
+        Setting("replay", "replay this Hypothesis example, @reproduce_failure('VERSION', b'...')"
+                " as Hypothesis printed it, on the selected Hypothesis specs", None, replay.parse),
     )
 }
 
@@ -184,6 +188,10 @@ class Run:
     expected_outcomes: dict[tuple[str, int], dict[str, set[str]]] = field(default_factory=dict)
     #: Implementation -> how --executor named it (to load it again in a fresh interpreter).
     specs: dict[str, str] = field(default_factory=dict)
+    #: The Hypothesis example the specs replay (--conformance-replay), parsed.
+    example: tuple[str, bytes] | None = None
+    #: Where the replay script of each failed spec is written (--conformance-replay-dir).
+    replay_dir: Path | None = None
 
     def expected(self, implementation: Implementation) -> list[ExpectedFailure]:
         """The implementation's expected failures that apply on this Python."""
@@ -228,6 +236,13 @@ class Run:
             metafunc.parametrize("executor_implementation", self.implementations,
                                  ids=[i.name for i in self.implementations],
                                  indirect=True, scope="session")
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        # Every selected Hypothesis spec gets the example: a replay selects the one it failed.
+        if self.example is not None:
+            for item in items:
+                if item.get_closest_marker(CLAUSE_MARK) is not None:
+                    replay.apply(item, self.example)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         props = {str(k): str(v) for k, v in report.user_properties}
@@ -377,6 +392,8 @@ def pytest_configure(config: pytest.Config) -> None:
         timeout=values["timeout"],
         strict=values["strict"],
         report=values["report"],
+        example=values["replay"],
+        replay_dir=values["replay-dir"],
         sources=sources,
     )
     for implementation in run.implementations:
@@ -504,7 +521,33 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             f"{clause.id} ({clause.level}, Python {clause.since_text}+): {clause.promise}\n"
             f"promised at {clause.source}",
         ))
+        report.sections.append(("conformance replay", _replay(item, call, report, clause)))
     return report
+
+
+def _replay(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport,
+            clause: clauses.Clause) -> str:
+    """The script that replays a failed spec, also written to the replay directory if any."""
+    run = item.config.stash[RUN]
+    # As --executor named it, unless a conftest.py overrode the seam with its own.
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    parameter = params.get("executor_implementation")
+    executor = next((run.specs.get(i.name) for i in run.implementations if i is parameter), None)
+    failed = replay.Replay.of(
+        item, call.excinfo.value if call.excinfo is not None else None, report.longrepr, clause,
+        executor=executor,
+        profile=profiles.current(), time_scale=run.clock.scale, timeout=run.timeout,
+    )
+    script = failed.script()
+    if run.replay_dir is None:
+        return script
+    path = run.replay_dir / failed.file_name
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(script)
+    except OSError as exc:  # the failure is still reported, with its script
+        return f"{script}\n# not written to {path}: {exc}\n"
+    return f"{script}\n# written to {path}\n"
 
 
 # -- fixtures ---------------------------------------------------------------------

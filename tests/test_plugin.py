@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 
@@ -215,3 +216,42 @@ def test_junit_xml_names_each_spec_clause_and_implementation(suite: SuiteRun) ->
     for clause_id in ("SUB-1", "FUT-1"):
         assert f'<property name="conformance_clause" value="{clause_id}" />' in xml
     assert '<property name="conformance_implementation" value="thread" />' in xml
+
+
+
+@pytest.mark.parametrize(("executor", "clause", "test", "hypothesis"), [
+    ("broken.submit:DropsKeywords", "SUB-2", "test_call_gets_exactly_the_arguments", True),
+    ("broken.submit:FnNotPositionalOnly", "SUB-3", "test_keyword_named_fn_reaches_the_call",
+     False),
+])
+def test_failed_spec_comes_with_a_script_that_replays_it(suite: SuiteRun, executor: str,
+                                                         clause: str, test: str,
+                                                         hypothesis: bool) -> None:
+    replays = suite.pytester.path / "replays"
+    summary = suite(executor, "-m", clause, "--conformance-time-scale", "0.3",
+                    "--conformance-replay-dir", str(replays))
+    assert summary["failed"] == [clause]
+    (script,) = replays.glob("*.py")
+    text = script.read_text()
+    out = suite.result.stdout.str()
+    assert text in out  # the report's replay section is the script
+    assert f"{clause} (required): " in text and f"--executor {executor}" in text
+    printed = out.partition("You can reproduce this example by temporarily adding ")[2]
+    example = printed.partition(" as a decorator")[0]
+    assert bool(example) == hypothesis
+    if hypothesis:
+        assert repr(f"--conformance-replay={example}") in text
+    else:
+        assert "--conformance-replay" not in text
+
+    result = suite.pytester.run(sys.executable, script)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.assert_outcomes(failed=1, deselected=0)
+    (failed,) = [line for line in result.stdout.lines if line.startswith("FAILED ")]
+    assert f"::{test}[{executor.rpartition(':')[2]}] - " in failed
+    if hypothesis:
+        # Hypothesis prints the decorator only after a search of its own: the
+        # replay ran the example it was given, which its report names again.
+        replayed = result.stdout.str()
+        assert "You can reproduce this example" not in replayed
+        assert f"Example:        {example}" in replayed
