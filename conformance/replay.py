@@ -12,6 +12,7 @@ decorator would.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import importlib.metadata
 import platform
@@ -278,6 +279,7 @@ def _docstring(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
 
 
+@functools.cache  # read once per run, not once per failed spec
 def _suite_version() -> str:
     try:
         return importlib.metadata.version(DISTRIBUTION)

@@ -219,7 +219,6 @@ def test_junit_xml_names_each_spec_clause_and_implementation(suite: SuiteRun) ->
     assert '<property name="conformance_implementation" value="thread" />' in xml
 
 
-
 @pytest.mark.parametrize(("executor", "clause", "test", "hypothesis"), [
     ("broken.submit:DropsKeywords", "SUB-2", "test_call_gets_exactly_the_arguments", True),
     ("broken.submit:FnNotPositionalOnly", "SUB-3", "test_keyword_named_fn_reaches_the_call",
