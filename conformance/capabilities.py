@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from conformance import tasks
-from conformance.harness import stack_of
+from conformance.harness import Attempt
 from conformance.implementation import CAPABILITIES, PROBED, Implementation, release_within
 
 
@@ -37,26 +37,14 @@ def probe(implementation: Implementation, timeout: float, bound: float) -> dict[
 def _bounded(probing: Callable[[], dict[str, bool]], name: str,
              bound: float) -> dict[str, bool]:
     """``probing()``, run in a daemon thread; ProbeFailed if it is not done within ``bound``."""
-    answer: list[dict[str, bool]] = []
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            answer.append(probing())
-        except BaseException as exc:
-            failure.append(exc)
-
-    thread = threading.Thread(target=run, name="conformance-probe", daemon=True)
-    thread.start()
-    thread.join(bound)
-    if thread.is_alive():
+    attempt = Attempt(probing, "conformance-probe")
+    if not attempt.finished.wait(bound):
         raise ProbeFailed(
             f"probing {name} failed: building an executor, two quick calls and shutdown() did"
-            f" not finish within {bound:g}s; stuck here:\n{stack_of(thread)}"
+            f" not finish within {bound:g}s; stuck here:\n{attempt.stack()}"
         )
-    if failure:
-        raise failure[0]
-    return answer[0]
+    answer: dict[str, bool] = attempt.outcome.unwrap()
+    return answer
 
 
 def _probe(implementation: Implementation, timeout: float) -> dict[str, bool]:

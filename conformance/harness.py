@@ -66,6 +66,38 @@ class Outcome:
         return f"the value {self.value!r}"
 
 
+class Attempt:
+    """A call run in a daemon thread of its own, so that waiting for it can be bounded.
+
+    The thread is a daemon: a call that never returns must not keep the run alive.
+    """
+
+    def __init__(self, fn: Callable[[], Any], name: str) -> None:
+        self.outcome = Outcome()
+        self.calling = threading.Event()
+        self.finished = threading.Event()
+        self._fn = fn
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        start = time.monotonic()
+        # The thread says so itself: reading another thread's frames while
+        # it runs is not safe on every CPython (a 3.11 read back garbage).
+        self.calling.set()
+        try:
+            self.outcome.value = self._fn()
+        except BaseException as exc:
+            self.outcome.exception = exc
+        finally:
+            self.outcome.elapsed = time.monotonic() - start
+            self.finished.set()
+
+    def stack(self) -> str:
+        """Where the call is now."""
+        return stack_of(self._thread)
+
+
 @dataclass
 class Blocked:
     """A submitted call that has announced its start and waits for its gate."""
@@ -219,33 +251,15 @@ class Conformance:
         calling ``fn``, so that what it sets off happens while the caller waits.
         """
         budget = self.clock(PROMPT) if bound is None else bound
-        outcome = Outcome()
-        calling = threading.Event()
-        done = threading.Event()
-
-        def run() -> None:
-            start = time.monotonic()
-            # The thread says so itself: reading another thread's frames while
-            # it runs is not safe on every CPython (a 3.11 read back garbage).
-            calling.set()
-            try:
-                outcome.value = fn(*args, **kwargs)
-            except BaseException as exc:
-                outcome.exception = exc
-            finally:
-                outcome.elapsed = time.monotonic() - start
-                done.set()
-
-        thread = threading.Thread(target=run, name="conformance-call", daemon=True)
-        thread.start()
+        attempt = Attempt(lambda: fn(*args, **kwargs), "conformance-call")
         if when_waiting is not None:
-            self.wait_until(calling.is_set, f"{what} was not called")
+            self.wait_until(attempt.calling.is_set, f"{what} was not called")
             when_waiting()
-        if not done.wait(budget):
+        if not attempt.finished.wait(budget):
             raise AssertionError(
-                f"{what} did not return within {budget:g}s; it is stuck here:\n{stack_of(thread)}"
+                f"{what} did not return within {budget:g}s; it is stuck here:\n{attempt.stack()}"
             )
-        return outcome
+        return attempt.outcome
 
     def result(self, future: Future[Any], what: str = "result()") -> Any:
         """``future.result()`` with no timeout, bounded from outside."""
@@ -258,7 +272,7 @@ class Conformance:
         deadline = time.monotonic() + budget
         while not predicate():
             if time.monotonic() > deadline:
-                raise AssertionError(f"{what} within {budget:g}s")
+                    raise AssertionError(f"{what} within {budget:g}s")
             time.sleep(0.001)
 
 
