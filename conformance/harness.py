@@ -119,6 +119,10 @@ class Conformance:
     #: How ``--executor`` named the implementation, so that a fresh interpreter
     #: can load it too; None when it came from an overridden seam.
     spec: str | None = None
+    #: How many waits that only a broken executor outlasts (PROMPT or longer) ran out.
+    #: A Hypothesis spec stops at the example that stalled rather than shrinking it, as
+    #: every smaller example tried could cost the same wait again (see the plugin).
+    stalls: int = 0
     _gates: list[Event] = field(default_factory=list)
     _executors: list[Executor] = field(default_factory=list)
 
@@ -154,6 +158,7 @@ class Conformance:
             self._executors.remove(executor)
         budget = self.clock(PROMPT)
         if not release_within(executor, budget):
+            self.stalls += 1
             raise AssertionError(
                 f"shutdown(wait=True) did not return within {budget:g}s after every"
                 " gate was opened: the executor is stuck"
@@ -206,6 +211,7 @@ class Conformance:
         """Wait (bounded) for a blocked call to start; fail saying so if it does not."""
         budget = self.clock(PROMPT)
         if not blocked.started.wait(budget):
+            self.stalls += 1
             raise AssertionError(
                 f"{what} did not start within {budget:g}s although a worker was free"
             )
@@ -256,10 +262,16 @@ class Conformance:
             self.wait_until(attempt.calling.is_set, f"{what} was not called")
             when_waiting()
         if not attempt.finished.wait(budget):
+            self._ran_out(budget)
             raise AssertionError(
                 f"{what} did not return within {budget:g}s; it is stuck here:\n{attempt.stack()}"
             )
         return attempt.outcome
+
+    def _ran_out(self, budget: float) -> None:
+        """A bounded wait ran out: a stall if the bound was one only a broken executor meets."""
+        if budget >= self.clock(PROMPT):
+            self.stalls += 1
 
     def result(self, future: Future[Any], what: str = "result()") -> Any:
         """``future.result()`` with no timeout, bounded from outside."""
@@ -272,7 +284,8 @@ class Conformance:
         deadline = time.monotonic() + budget
         while not predicate():
             if time.monotonic() > deadline:
-                    raise AssertionError(f"{what} within {budget:g}s")
+                self._ran_out(budget)
+                raise AssertionError(f"{what} within {budget:g}s")
             time.sleep(0.001)
 
 

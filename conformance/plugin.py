@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from conformance import backstop, clauses, expected, profiles, replay
+from conformance import backstop, clauses, expected, profiles, replay, stalls
 from conformance.capabilities import ProbeFailed, effective, probe
 from conformance.expected import BadExpectedFailures, ExpectedFailure
 from conformance.harness import PROMPT, Clock, Conformance
@@ -460,6 +460,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.user_properties.append(("conformance_clause", clause.id))
         if item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(run.clock(run.timeout)))
+        stalls.stop_on_stall(getattr(item, "obj", None))
 
 
 # -- a KeyboardInterrupt that no one typed -------------------------------------------

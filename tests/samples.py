@@ -91,6 +91,16 @@ class HangingShutdown(ThreadPoolExecutor):
             threading.Event().wait()
 
 
+class LosesTheThirdCall(ThreadPoolExecutor):
+    """Runs two calls; from the third on, submit() returns a future that never finishes."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        self.submitted = getattr(self, "submitted", 0) + 1
+        if self.submitted > 2:
+            return Future()
+        return super().submit(fn, *args, **kwargs)
+
+
 class NeverShutsDown(ThreadPoolExecutor):
     """shutdown() never returns, even on a new executor."""
 

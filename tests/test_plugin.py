@@ -144,6 +144,18 @@ def test_deadlocked_executor_fails_and_the_run_completes(suite: SuiteRun, execut
     assert stuck in suite.result.stdout.str()
 
 
+def test_example_that_stalls_the_executor_ends_its_spec_unshrunk(suite: SuiteRun) -> None:
+    # Shrinking would try smaller examples that stall too, each costing a whole wait, until
+    # the time limit ended the spec with a bare timeout; the spec stops at the first stall.
+    summary = suite("samples:LosesTheThirdCall", "-m", "SUB-5", "--conformance-timeout", "60",
+                    "--conformance-time-scale", "0.3")
+    assert set(summary["failed"]) == {"SUB-5"}
+    output = suite.result.stdout.str()
+    assert "result() did not return within 3s" in output
+    assert "The executor stalled on this example, so it is not shrunk: items=" in output
+    assert "Timeout" not in output
+
+
 @pytest.mark.parametrize("executor", ["samples:ExitsWhenACallRaises",
                                       "samples:CrashesWhenACallRaises"])
 def test_executor_that_kills_its_process_fails_those_clauses_under_xdist(
