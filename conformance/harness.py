@@ -123,6 +123,9 @@ class Conformance:
     #: A Hypothesis spec stops at the example that stalled rather than shrinking it, as
     #: every smaller example tried could cost the same wait again (see the plugin).
     stalls: int = 0
+    #: The drawn arguments of the last Hypothesis example that failed, for the specs that
+    #: turn it into a standalone script (see :mod:`conformance.standalone`).
+    failing_example: dict[str, Any] | None = None
     _gates: list[Event] = field(default_factory=list)
     _executors: list[Executor] = field(default_factory=list)
 

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from conformance import backstop, clauses, expected, profiles, replay, stalls
+from conformance import backstop, clauses, expected, profiles, replay, stalls, standalone
 from conformance.capabilities import ProbeFailed, effective, probe
 from conformance.expected import BadExpectedFailures, ExpectedFailure
 from conformance.harness import PROMPT, Clock, Conformance
@@ -461,6 +461,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(run.clock(run.timeout)))
         stalls.stop_on_stall(getattr(item, "obj", None))
+        standalone.record_examples(getattr(item, "obj", None))
 
 
 # -- a KeyboardInterrupt that no one typed -------------------------------------------
@@ -523,6 +524,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             f"promised at {clause.source}",
         ))
         report.sections.append(("conformance replay", _replay(item, call, report, clause)))
+        alone = _standalone(item, clause)
+        if alone is not None:
+            report.sections.append(("conformance standalone reproduction", alone))
     return report
 
 
@@ -549,6 +553,32 @@ def _replay(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestR
     except OSError as exc:  # the failure is still reported, with its script
         return f"{script}\n# not written to {path}: {exc}\n"
     return f"{script}\n# written to {path}\n"
+
+
+def _standalone(item: pytest.Item, clause: clauses.Clause) -> str | None:
+    """The standalone script of a failed schedule, if its spec offers one; also written to
+    the replay directory if any."""
+    run = item.config.stash[RUN]
+    conformance = getattr(item, "funcargs", {}).get("conformance")
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    parameter = params.get("executor_implementation")
+    spec = next((run.specs.get(i.name) for i in run.implementations if i is parameter), None)
+    if not isinstance(conformance, Conformance) or spec is None:
+        return None  # an executor from a conftest.py has no import path to name
+    from implementations import BUNDLED
+
+    text = standalone.script(getattr(item, "obj", None), clause, conformance,
+                             BUNDLED.get(spec, spec))
+    if text is None or run.replay_dir is None:
+        return text
+    name = replay.file_name(replay.selection(item)).removesuffix(".py")
+    path = run.replay_dir / f"{name}-standalone.py"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    except OSError as exc:
+        return f"{text}\n# not written to {path}: {exc}\n"
+    return f"{text}\n# written to {path}\n"
 
 
 # -- fixtures ---------------------------------------------------------------------

@@ -268,3 +268,30 @@ def test_failed_spec_comes_with_a_script_that_replays_it(suite: SuiteRun, execut
         replayed = result.stdout.str()
         assert not re.search(r"You can reproduce this (example|test case)", replayed)
         assert f"Example:        {example}" in replayed
+
+
+def test_failed_schedule_comes_with_a_standalone_script(suite: SuiteRun) -> None:
+    replays = suite.pytester.path / "replays"
+    summary = suite("broken.cancellation:RunsCancelledCallsAnyway", "-m", "CAN-3",
+                    "--conformance-replay-dir", str(replays))
+    assert summary["failed"] == ["CAN-3"]
+    (script,) = replays.glob("*-standalone.py")
+    text = script.read_text()
+    assert text in suite.result.stdout.str()  # the report's section is the script
+    # Nothing of the suite, nor pytest: only the executor's module and the standard library.
+    executor = "from broken.cancellation import RunsCancelledCallsAnyway as target"
+    imports = {line for line in text.splitlines() if line.startswith(("import ", "from "))}
+    assert imports == {"import multiprocessing", "import sys", "import threading",
+                       "import time", "from collections import Counter", executor}
+
+    result = suite.pytester.run(sys.executable, script)
+    assert result.ret == 1
+    assert "CAN-3: broken on this schedule" in result.stdout.str()
+    assert "yet it ran" in result.stdout.str()
+    # The same schedule against the standard library's pool, which keeps CAN-3.
+    kept = script.with_name("kept.py")
+    kept.write_text(text.replace(executor, "from concurrent.futures import ThreadPoolExecutor"
+                                           " as target"))
+    result = suite.pytester.run(sys.executable, kept)
+    assert result.ret == 0, result.stdout.str()
+    assert "CAN-3: kept on this schedule" in result.stdout.str()

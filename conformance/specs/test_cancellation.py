@@ -27,6 +27,7 @@ from conformance import tasks
 from conformance.harness import PROMPT, Blocked, Conformance, Outcome
 from conformance.profiles import spec_settings
 from conformance.specs import clause, requires, states
+from conformance.standalone import cancel_schedule_script, reproducible
 from conformance.strategies import CancelSchedule, cancel_schedules
 
 #: Each example builds an executor (a process pool costs a fraction of a second), so the
@@ -186,6 +187,7 @@ def trace(calls: list[Call]) -> str:
 # -- what cancel() answered --------------------------------------------------------------
 
 
+@reproducible(cancel_schedule_script)
 @clause("CAN-1")
 @requires("background")
 @SCHEDULES
@@ -209,6 +211,7 @@ def test_cancel_true_means_cancelled(conformance: Conformance, schedule: CancelS
             )
 
 
+@reproducible(cancel_schedule_script)
 @clause("CAN-2")
 @requires("background", "cancels_pending")
 @SCHEDULES
@@ -239,6 +242,7 @@ def test_cancel_false_means_the_call_completes(conformance: Conformance,
         )
 
 
+@reproducible(cancel_schedule_script)
 @clause("CAN-3")
 @requires("background")
 @SCHEDULES
@@ -254,6 +258,7 @@ def test_cancelled_call_never_runs(conformance: Conformance, schedule: CancelSch
     )
 
 
+@reproducible(cancel_schedule_script)
 @clause("CAN-4")
 @requires("background")
 @SCHEDULES
@@ -277,6 +282,7 @@ def test_cancels_neither_stall_nor_lose_other_calls(conformance: Conformance,
         )
 
 
+@reproducible(cancel_schedule_script)
 @clause("CAN-8")
 @requires("background")
 @SCHEDULES
