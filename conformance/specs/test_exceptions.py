@@ -44,8 +44,11 @@ def fingerprint(value: Any) -> Any:
     gives (args, and the attributes in its ``__dict__``), nested exceptions included."""
     if isinstance(value, BaseException):
         reduced = value.__reduce__()
-        return ("exception", type(value), reduced[0],
-                tuple(fingerprint(part) for part in reduced[1:3]))
+        args = reduced[1] if len(reduced) > 1 else ()
+        # An empty __dict__ holds no attribute: pickling, or a library on the way, may
+        # create one on either side.
+        state = (reduced[2] or None) if len(reduced) > 2 else None
+        return ("exception", type(value), reduced[0], fingerprint(args), fingerprint(state))
     if isinstance(value, (list, tuple)):
         return (type(value), tuple(fingerprint(item) for item in value))
     if isinstance(value, dict):
