@@ -10,7 +10,9 @@ CASES = [
     ("broken.submit:DropsKeywords", "SUB-2"),
     ("broken.submit:FnNotPositionalOnly", "SUB-3"),
     ("broken.submit:MemoizesCalls", "SUB-4"),
+    ("broken.submit:TakesOptionKeywords", "SUB-2"),
     ("broken.submit:RunsEveryCallTwice", "SUB-5"),
+    ("broken.submit:RunsIdenticalCallsOnce", "SUB-5"),
     ("broken.submit:WaitsInSubmit", "SUB-6"),
     ("broken.submit:MapWaitsForResults", "SUB-7"),
 ]

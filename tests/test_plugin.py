@@ -240,7 +240,7 @@ def test_failed_spec_comes_with_a_script_that_replays_it(suite: SuiteRun, execut
                                                          clause: str, test: str,
                                                          hypothesis: bool) -> None:
     replays = suite.pytester.path / "replays"
-    summary = suite(executor, "-m", clause, "--conformance-time-scale", "0.3",
+    summary = suite(executor, "-m", clause, "-k", test, "--conformance-time-scale", "0.3",
                     "--conformance-replay-dir", str(replays))
     assert summary["failed"] == [clause]
     (script,) = replays.glob("*.py")

@@ -40,6 +40,21 @@ def test_call_gets_exactly_the_arguments(conformance: Conformance, args: list[An
     )
 
 
+#: Keywords that executors with options of their own tend to take for themselves.
+OPTION_LIKE = {"key": 1, "pure": 2, "priority": 3, "timeout": 4, "retries": 5, "workers": 6,
+               "callback": 7, "args": 8, "kwargs": 9}
+
+
+@clause("SUB-2")
+def test_option_like_keywords_reach_the_call(conformance: Conformance) -> None:
+    """Keywords named like an executor's options (key, timeout, ...) go to the call too."""
+    with conformance.executor() as executor:
+        got = conformance.result(executor.submit(tasks.echo, 1, **OPTION_LIKE))
+    assert got == ((1,), OPTION_LIKE), (
+        f"SUB-2: expected the call to receive {((1,), OPTION_LIKE)!r}, got {got!r}"
+    )
+
+
 @clause("SUB-3")
 def test_keyword_named_fn_reaches_the_call(conformance: Conformance) -> None:
     """A keyword argument called fn goes to the call, not to submit()."""
@@ -75,6 +90,20 @@ def test_every_call_runs_exactly_once(conformance: Conformance, items: list[int]
     assert results == expected, f"SUB-5: expected results {expected!r}, got {results!r}"
     ran = sorted(list(log))
     assert ran == expected, f"SUB-5: expected each call to run once, {expected!r}, got {ran!r}"
+
+
+@clause("SUB-5")
+def test_identical_calls_each_run(conformance: Conformance) -> None:
+    """Submitting the same call with the same arguments several times runs it each time."""
+    log = conformance.log()
+    with conformance.executor() as executor:
+        futures = [executor.submit(tasks.record, log, "same") for _ in range(3)]
+        results = [conformance.result(f) for f in futures]
+    assert results == ["same"] * 3, f"SUB-5: expected 'same' from each future, got {results!r}"
+    ran = list(log)
+    assert ran == ["same"] * 3, (
+        f"SUB-5: expected three identical submits to run three times, got {len(ran)} runs"
+    )
 
 
 @clause("SUB-6")

@@ -36,6 +36,41 @@ class MemoizesCalls(ReferenceExecutor):
         return self._seen[key]
 
 
+class TakesOptionKeywords(ReferenceExecutor):
+    """Takes key= and priority= for itself, as options of submit(). Caught by SUB-2."""
+
+    def submit(self, fn: Any, /, *args: Any, key: Any = None, priority: Any = 0,
+               **kwargs: Any) -> Future[Any]:
+        return super().submit(fn, *args, **kwargs)
+
+
+class RunsIdenticalCallsOnce(ReferenceExecutor):
+    """A new future for each submit(), but a call identical to an earlier one is not run
+    again: its future copies the earlier outcome (as a cache of pure tasks would). Caught by
+    SUB-5."""
+
+    def __init__(self, max_workers: int | None = None) -> None:
+        super().__init__(max_workers)
+        self._runs: dict[str, Future[Any]] = {}
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        key = repr((fn, args, kwargs))
+        if key not in self._runs:
+            self._runs[key] = super().submit(fn, *args, **kwargs)
+        future: Future[Any] = Future()
+
+        def copy(run: Future[Any]) -> None:
+            if future.set_running_or_notify_cancel():
+                error = run.exception()
+                if error is None:
+                    future.set_result(run.result())
+                else:
+                    future.set_exception(error)
+
+        self._runs[key].add_done_callback(copy)
+        return future
+
+
 class RunsEveryCallTwice(ReferenceExecutor):
     """Runs each call a second time behind the caller's back. Caught by SUB-5."""
 
