@@ -40,7 +40,7 @@ def run(executor: str, workers: int, extra: list[str]) -> tuple[float, int, str]
     command = [sys.executable, "-m", "pytest", "--pyargs", "conformance", "-p", "no:cacheprovider",
                "-q", "--conformance-profile", "ci", f"--executor={executor}", *extra]
     if workers:
-        command += ["-n", str(workers)]
+        command += ["-n", str(workers), "--dist", "worksteal"]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         p for p in (str(TESTS), os.environ.get("PYTHONPATH", "")) if p))
     start = time.monotonic()
