@@ -126,6 +126,8 @@ FINISHED = {"done": True, "running": False, "cancelled": False}
 @given(raised=st.lists(exceptions(), min_size=1, max_size=3))
 # Always tried, whatever the profile: the calls most often mistaken for cancelled ones.
 @example(raised=[cf.CancelledError("raised by the call"), KeyboardInterrupt()])
+# And the ones most often let out of a worker, or out of submit().
+@example(raised=[SystemExit(3), GeneratorExit()])
 def test_call_that_raised_is_finished(conformance: Conformance,
                                       raised: list[BaseException]) -> None:
     """A call that raised leaves its future done, neither running nor cancelled."""
