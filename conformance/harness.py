@@ -121,7 +121,7 @@ class Conformance:
     spec: str | None = None
     #: How many waits that only a broken executor outlasts (PROMPT or longer) ran out.
     #: A Hypothesis spec stops at the example that stalled rather than shrinking it, as
-    #: every smaller example tried could cost the same wait again (see the plugin).
+    #: every smaller example tried could cost the same wait again (see :mod:`conformance.examples`).
     stalls: int = 0
     #: The drawn arguments of the last Hypothesis example that failed, for the specs that
     #: turn it into a standalone script (see :mod:`conformance.standalone`).
@@ -161,7 +161,7 @@ class Conformance:
             self._executors.remove(executor)
         budget = self.clock(PROMPT)
         if not release_within(executor, budget):
-            self.stalls += 1
+            self._ran_out(budget)
             raise AssertionError(
                 f"shutdown(wait=True) did not return within {budget:g}s after every"
                 " gate was opened: the executor is stuck"
@@ -214,7 +214,7 @@ class Conformance:
         """Wait (bounded) for a blocked call to start; fail saying so if it does not."""
         budget = self.clock(PROMPT)
         if not blocked.started.wait(budget):
-            self.stalls += 1
+            self._ran_out(budget)
             raise AssertionError(
                 f"{what} did not start within {budget:g}s although a worker was free"
             )

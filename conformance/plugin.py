@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from conformance import backstop, clauses, expected, profiles, replay, stalls, standalone
+from conformance import backstop, clauses, examples, expected, profiles, replay, standalone
 from conformance.capabilities import ProbeFailed, effective, probe
 from conformance.expected import BadExpectedFailures, ExpectedFailure
 from conformance.harness import PROMPT, Clock, Conformance
@@ -460,8 +460,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.user_properties.append(("conformance_clause", clause.id))
         if item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(run.clock(run.timeout)))
-        stalls.stop_on_stall(getattr(item, "obj", None))
-        standalone.record_examples(getattr(item, "obj", None))
+        examples.watch(getattr(item, "obj", None))
 
 
 # -- a KeyboardInterrupt that no one typed -------------------------------------------
@@ -534,10 +533,7 @@ def _replay(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestR
             clause: clauses.Clause) -> str:
     """The script that replays a failed spec, also written to the replay directory if any."""
     run = item.config.stash[RUN]
-    # As --executor named it, unless a conftest.py overrode the seam with its own.
-    params = getattr(getattr(item, "callspec", None), "params", {})
-    parameter = params.get("executor_implementation")
-    executor = next((run.specs.get(i.name) for i in run.implementations if i is parameter), None)
+    executor = _executor_spec(item)
     failed = replay.Replay.of(
         item, call.excinfo.value if call.excinfo is not None else None, report.longrepr, clause,
         executor=executor,
@@ -555,14 +551,21 @@ def _replay(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestR
     return f"{script}\n# written to {path}\n"
 
 
+def _executor_spec(item: pytest.Item) -> str | None:
+    """The implementation of ``item`` as --executor named it; None when a conftest.py
+    overrode the seam with its own."""
+    run = item.config.stash[RUN]
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    parameter = params.get("executor_implementation")
+    return next((run.specs.get(i.name) for i in run.implementations if i is parameter), None)
+
+
 def _standalone(item: pytest.Item, clause: clauses.Clause) -> str | None:
     """The standalone script of a failed schedule, if its spec offers one; also written to
     the replay directory if any."""
     run = item.config.stash[RUN]
     conformance = getattr(item, "funcargs", {}).get("conformance")
-    params = getattr(getattr(item, "callspec", None), "params", {})
-    parameter = params.get("executor_implementation")
-    spec = next((run.specs.get(i.name) for i in run.implementations if i is parameter), None)
+    spec = _executor_spec(item)
     if not isinstance(conformance, Conformance) or spec is None:
         return None  # an executor from a conftest.py has no import path to name
     from implementations import BUNDLED

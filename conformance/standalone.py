@@ -7,13 +7,12 @@ the standard library's ``threading`` and ``multiprocessing`` for its gates), run
 that failed (the example Hypothesis shrank to), and checks the clause, with no pytest and no
 suite installed.  It is the script to attach to a bug report against the executor.
 
-A spec offers one with :func:`reproducible`; :func:`record_examples` keeps the arguments of
-the last example that failed, which is the one Hypothesis reports (it runs that one last).
+A spec offers one with :func:`reproducible`; the example is the one :mod:`conformance.examples`
+kept.
 """
 
 from __future__ import annotations
 
-import functools
 import textwrap
 from collections.abc import Callable
 from typing import Any
@@ -23,7 +22,6 @@ from conformance.harness import PROMPT, Conformance
 
 #: The attribute on a spec that names its script builder.
 _BUILDER = "_conformance_standalone"
-_WRAPPED = "_conformance_records_examples"
 
 #: ``builder(clause, example, target, shares_memory, scale)``: the script's text, where
 #: ``example`` is the drawn arguments, ``target`` the executor as ``MODULE:ATTR``.
@@ -38,28 +36,6 @@ def reproducible(builder: Builder) -> Callable[[Any], Any]:
         return spec
 
     return mark
-
-
-def record_examples(test: Any) -> None:
-    """Make a ``@given`` spec marked :func:`reproducible` keep its last failing example."""
-    handle: Any = getattr(test, "hypothesis", None)  # what @given attaches to the test
-    inner = getattr(handle, "inner_test", None)
-    if getattr(test, _BUILDER, None) is None or inner is None or getattr(inner, _WRAPPED, False):
-        return
-
-    @functools.wraps(inner)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return inner(*args, **kwargs)
-        except BaseException:
-            conformance = kwargs.get("conformance")
-            if isinstance(conformance, Conformance):
-                conformance.failing_example = {
-                    name: value for name, value in kwargs.items() if name != "conformance"}
-            raise
-
-    setattr(run, _WRAPPED, True)
-    handle.inner_test = run
 
 
 def script(test: Any, clause: Clause, conformance: Conformance, target: str) -> str | None:

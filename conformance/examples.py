@@ -1,0 +1,62 @@
+"""What the suite does with a Hypothesis example that fails.
+
+Each ``@given`` spec's inner test (which Hypothesis calls once per example) is wrapped once:
+
+* The drawn arguments of a failing example are kept on the spec's ``Conformance``.  The last
+  one kept is the example Hypothesis reports, as it runs that one last; the standalone script
+  of a spec that offers one (:mod:`conformance.standalone`) replays it.
+* An example that stalled the executor ends the spec at once instead of being shrunk.
+  Hypothesis shrinks a failing example by trying smaller ones; when the failure is a stall (a
+  wait that only a broken executor outlasts ran out, counted by ``Conformance.stalls``), each
+  smaller example could cost that same wait again, and the spec would run into its time limit
+  and end with a bare timeout instead of the stall's message.  ``Stalled`` derives from
+  ``BaseException`` because Hypothesis shrinks every ``Exception``; pytest reports it as the
+  spec's failure like any other.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from conformance.harness import Conformance
+
+#: Set on an inner test already wrapped: a spec runs once per implementation.
+_WRAPPED = "_conformance_watches_examples"
+
+
+class Stalled(BaseException):
+    """A Hypothesis example stalled the executor under test; the example is not shrunk."""
+
+
+def watch(test: Any) -> None:
+    """Wrap the inner test of ``test``, a ``@given`` spec (anything else is left alone)."""
+    handle: Any = getattr(test, "hypothesis", None)  # what @given attaches to the test
+    inner = getattr(handle, "inner_test", None)
+    if inner is None or getattr(inner, _WRAPPED, False):
+        return
+    handle.inner_test = _wrap(inner)
+
+
+def _wrap(inner: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(inner)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        conformance = kwargs.get("conformance")
+        if not isinstance(conformance, Conformance):
+            return inner(*args, **kwargs)
+        before = conformance.stalls
+        try:
+            return inner(*args, **kwargs)
+        except Exception as exc:
+            drawn = {name: value for name, value in kwargs.items() if name != "conformance"}
+            conformance.failing_example = drawn
+            if conformance.stalls == before:
+                raise
+            shown = ", ".join(f"{name}={value!r}" for name, value in drawn.items())
+            raise Stalled(
+                f"{exc}\n\nThe executor stalled on this example, so it is not shrunk: {shown}"
+            ) from None
+
+    setattr(run, _WRAPPED, True)
+    return run
