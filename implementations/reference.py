@@ -55,14 +55,17 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import BrokenExecutor, Executor, Future
 from itertools import islice
 from queue import Empty, SimpleQueue
-from typing import Any, ParamSpec, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 __all__ = ["BrokenReferenceExecutor", "ReferenceExecutor"]
 
-_P = ParamSpec("_P")
 _T = TypeVar("_T")
-_WorkItem: TypeAlias = "tuple[Future[Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]]"
-_Queue: TypeAlias = "SimpleQueue[_WorkItem | None]"  # None is the stop sentinel
+if TYPE_CHECKING:  # typing has ParamSpec and TypeAlias from Python 3.10 on
+    from typing import ParamSpec, TypeAlias
+
+    _P = ParamSpec("_P")
+    _WorkItem: TypeAlias = "tuple[Future[Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]]"
+    _Queue: TypeAlias = "SimpleQueue[_WorkItem | None]"  # None is the stop sentinel
 
 
 class BrokenReferenceExecutor(BrokenExecutor):
@@ -265,7 +268,7 @@ class ReferenceExecutor(Executor):
             raise ValueError(f"buffersize must be None or greater than 0 (got {buffersize})")
         # The timeout counts "from the original call to Executor.map()".
         deadline = None if timeout is None else time.monotonic() + timeout
-        inputs = zip(*iterables, strict=False)  # like map(): in step, to the shortest
+        inputs = zip(*iterables)  # like map(): in step, to the shortest
         # "The iterables are collected immediately rather than lazily", unless a
         # buffersize asks to submit only that many calls ahead of the consumer.
         ahead = inputs if buffersize is None else islice(inputs, buffersize)

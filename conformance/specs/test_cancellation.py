@@ -465,7 +465,7 @@ def test_cancel_wakes_untimed_waiters(conformance: Conformance,
     assert answers == [True], (
         f"CAN-7: expected cancel() of a queued call to return True, got {answers} (FUT-3)"
     )
-    for query, outcome in zip(queries, outcomes, strict=True):
+    for query, outcome in zip(queries, outcomes):
         assert isinstance(outcome.exception, CancelledError), (
             f"CAN-7: expected {query}() to raise CancelledError once the future was cancelled,"
             f" got {outcome.describe()}"

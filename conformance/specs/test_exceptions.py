@@ -133,7 +133,7 @@ def test_call_that_raised_is_finished(conformance: Conformance,
     """A call that raised leaves its future done, neither running nor cancelled."""
     with conformance.executor() as executor:
         futures = [submit("EXC-1", executor, tasks.fail, exc) for exc in raised]
-        for future, exc in zip(futures, raised, strict=True):
+        for future, exc in zip(futures, raised):
             conformance.wait_until(
                 future.done,
                 f"EXC-1: expected the future of a call raising {show(exc)} to be done,"
@@ -157,7 +157,7 @@ def test_result_raises_the_calls_exception(conformance: Conformance,
     with conformance.executor() as executor:
         futures = [submit("EXC-2", executor, tasks.fail, exc) for exc in raised]
         settle("EXC-2", conformance, futures)
-        for future, exc in zip(futures, raised, strict=True):
+        for future, exc in zip(futures, raised):
             outcome = conformance.call(future.result, _seconds(conformance, timeout),
                                        what=f"result({timeout})")
             expect_raised("EXC-2", f"result({timeout})", exc, outcome)
@@ -175,7 +175,7 @@ def test_exception_returns_the_calls_exception(conformance: Conformance,
     with conformance.executor() as executor:
         futures = [submit("EXC-3", executor, tasks.fail, exc) for exc in raised]
         settle("EXC-3", conformance, futures)
-        for future, exc in zip(futures, raised, strict=True):
+        for future, exc in zip(futures, raised):
             outcome = conformance.call(future.exception, _seconds(conformance, timeout),
                                        what=f"exception({timeout})")
             expect_returned("EXC-3", f"exception({timeout})", exc, outcome)
@@ -192,7 +192,7 @@ def test_result_raises_what_exception_returns(conformance: Conformance,
     with conformance.executor() as executor:
         futures = [submit("EXC-4", executor, tasks.fail, exc) for exc in raised]
         settle("EXC-4", conformance, futures)
-        for future, exc in zip(futures, raised, strict=True):
+        for future, exc in zip(futures, raised):
             given_back = []
             for query in queries:
                 outcome = conformance.call(getattr(future, query), what=f"{query}()")
@@ -218,7 +218,7 @@ def test_the_very_object_comes_back(conformance: Conformance,
     with conformance.executor() as executor:
         futures = [submit("EXC-5", executor, tasks.fail, exc) for exc in raised]
         settle("EXC-5", conformance, futures)
-        for future, exc, (cause, context) in zip(futures, raised, history, strict=True):
+        for future, exc, (cause, context) in zip(futures, raised, history):
             returned = conformance.call(future.exception, what="exception()")
             assert returned.value is exc, (
                 f"EXC-5: expected exception() to return the very {show(exc)} the call raised,"
@@ -390,7 +390,7 @@ def test_outcomes_stay_with_their_calls(conformance: Conformance,
             futures.append(submit("EXC-8", executor, fn, value))
             if one_at_a_time:
                 settle("EXC-8", conformance, futures)
-        for (action, value), future in zip(steps, futures, strict=True):
+        for (action, value), future in zip(steps, futures):
             if action == "raise":
                 returned = conformance.call(future.exception, what="exception()")
                 expect_returned("EXC-8", "exception()", value, returned)
@@ -415,7 +415,7 @@ def test_exception_tells_where_the_call_raised(conformance: Conformance,
     where = (f"{os.path.basename(tasks.__file__)}\"", f"in {tasks.fail.__name__}")
     with conformance.executor() as executor:
         futures = [submit("EXC-9", executor, tasks.fail, exc) for exc in raised]
-        for future, exc in zip(futures, raised, strict=True):
+        for future, exc in zip(futures, raised):
             got = conformance.call(future.exception, what="exception()").value
             assert isinstance(got, BaseException), (
                 f"EXC-9: expected exception() to return {show(exc)}, got {got!r}"

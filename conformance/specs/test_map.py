@@ -300,7 +300,7 @@ def test_several_iterables_go_in_step(conformance: Conformance,
                                       max_workers: int) -> None:
     """fn gets one item of each iterable, and the calls stop with the shortest one."""
     iterables = [_as_kind(items, kind) for items, kind in inputs]
-    expected: list[Any] = [(args, {}) for args in zip(*(i for i, _ in inputs), strict=False)]
+    expected: list[Any] = [(args, {}) for args in zip(*(i for i, _ in inputs))]
     with conformance.executor(max_workers) as executor:
         iterator = _map(conformance, executor, tasks.echo, *iterables)
         got = conformance.call(list, iterator, what="iterating map()").unwrap()
@@ -405,7 +405,7 @@ def test_calls_start_without_iterating(conformance: Conformance) -> None:
 def test_chunksize_changes_no_values(conformance: Conformance, inputs: list[list[Any]],
                                      chunksize: int, max_workers: int) -> None:
     """Every executor accepts chunksize, and the values and their order stay the same."""
-    expected: list[Any] = [(args, {}) for args in zip(*inputs, strict=False)]
+    expected: list[Any] = [(args, {}) for args in zip(*inputs)]
     with conformance.executor(max_workers) as executor:
         outcome = conformance.call(executor.map, tasks.echo, *inputs, chunksize=chunksize,
                                    what=f"map(..., chunksize={chunksize})")
@@ -703,7 +703,7 @@ def test_buffered_map_gives_values_and_exceptions_in_place(conformance: Conforma
                             buffersize=buffersize)
             got = conformance.call(list, iterator, what="iterating map()")
             expected: list[Any] = [((i, c), {})
-                                   for i, c in zip(range(7), "abcde", strict=False)]
+                                   for i, c in zip(range(7), "abcde")]
             assert got.exception is None and got.value == expected, (
                 f"MAP-18: expected {expected!r} with buffersize={buffersize}, got"
                 f" {got.describe()}"

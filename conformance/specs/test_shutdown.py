@@ -334,7 +334,7 @@ def test_futures_are_done_when_shutdown_returns(conformance: Conformance, max_wo
             f"SHD-4: expected every future done when shutdown(wait=True) returned, got"
             f" futures {not_done} not done"
         )
-        for i, (future, (expected, _)) in enumerate(zip(futures, plan, strict=True)):
+        for i, (future, (expected, _)) in enumerate(zip(futures, plan)):
             same, got = same_outcome(future, expected)
             assert same, f"SHD-4: expected call {i} to give {describe(expected)}, got {got}"
 

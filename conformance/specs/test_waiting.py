@@ -515,7 +515,7 @@ def test_cancelled_future_counts_as_completed(conformance: Conformance) -> None:
             _expect_reported("WAIT-7", f"{what} (call 1 cancelled before)", outcome, futures,
                              done=[1], not_done=[0])
         # Cancelled during the call: the wait ends, or completes, with the cancel.
-        for return_when, call in zip(MODES, queued[-2:-5:-1], strict=True):
+        for return_when, call in zip(MODES, queued[-2:-5:-1]):
             futures = [blocker.future, call.future] if return_when == FIRST_COMPLETED \
                 else [call.future]
             cancelled: list[bool] = []

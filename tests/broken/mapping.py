@@ -49,7 +49,7 @@ class _CPythonMap(ReferenceExecutor):
     def map(self, fn: Callable[..., Any], *iterables: Iterable[Any],
             timeout: float | None = None, chunksize: int = 1) -> Iterator[Any]:
         end_time = None if timeout is None else time.monotonic() + timeout
-        futures = [self.submit(fn, *args) for args in zip(*iterables, strict=False)]
+        futures = [self.submit(fn, *args) for args in zip(*iterables)]
         return _results(futures, timeout, end_time, self._wait)
 
 
@@ -59,7 +59,7 @@ class CompletionOrder(ReferenceExecutor):
 
     def map(self, fn: Callable[..., Any], *iterables: Iterable[Any],
             timeout: float | None = None, chunksize: int = 1) -> Iterator[Any]:
-        futures = [self.submit(fn, *args) for args in zip(*iterables, strict=False)]
+        futures = [self.submit(fn, *args) for args in zip(*iterables)]
         end_time = None if timeout is None else time.monotonic() + timeout
 
         def results() -> Iterator[Any]:
@@ -81,7 +81,7 @@ class TimeoutFromNext(ReferenceExecutor):
 
     def map(self, fn: Callable[..., Any], *iterables: Iterable[Any],
             timeout: float | None = None, chunksize: int = 1) -> Iterator[Any]:
-        futures = [self.submit(fn, *args) for args in zip(*iterables, strict=False)]
+        futures = [self.submit(fn, *args) for args in zip(*iterables)]
         # Every wait gets the whole timeout, whatever is left of it.
         return _results(futures, timeout,
                         wait=lambda left: left if timeout is None else timeout)
@@ -93,7 +93,7 @@ class SubmitsOnFirstNext(ReferenceExecutor):
 
     def map(self, fn: Callable[..., Any], *iterables: Iterable[Any],
             timeout: float | None = None, chunksize: int = 1) -> Iterator[Any]:
-        calls = list(zip(*iterables, strict=False))
+        calls = list(zip(*iterables))
         end_time = None if timeout is None else time.monotonic() + timeout
 
         def results() -> Iterator[Any]:
@@ -109,7 +109,7 @@ class CollectsLazily(ReferenceExecutor):
 
     def map(self, fn: Callable[..., Any], *iterables: Iterable[Any],
             timeout: float | None = None, chunksize: int = 1) -> Iterator[Any]:
-        calls = zip(*iterables, strict=False)
+        calls = zip(*iterables)
         end_time = None if timeout is None else time.monotonic() + timeout
         futures = deque(self.submit(fn, *args) for args in islice(calls, self._max_workers))
 
@@ -134,7 +134,7 @@ class LeavesCallsRunning(ReferenceExecutor):
 
     def map(self, fn: Callable[..., Any], *iterables: Iterable[Any],
             timeout: float | None = None, chunksize: int = 1) -> Iterator[Any]:
-        futures = [self.submit(fn, *args) for args in zip(*iterables, strict=False)]
+        futures = [self.submit(fn, *args) for args in zip(*iterables)]
         end_time = None if timeout is None else time.monotonic() + timeout
 
         def results() -> Iterator[Any]:
@@ -155,7 +155,7 @@ class DeadlineBeforeResult(ReferenceExecutor):
 
     def map(self, fn: Callable[..., Any], *iterables: Iterable[Any],
             timeout: float | None = None, chunksize: int = 1) -> Iterator[Any]:
-        futures = [self.submit(fn, *args) for args in zip(*iterables, strict=False)]
+        futures = [self.submit(fn, *args) for args in zip(*iterables)]
         end_time = None if timeout is None else time.monotonic() + timeout
 
         def results() -> Iterator[Any]:
@@ -187,7 +187,7 @@ class ChunkFailsAsAWhole(ReferenceExecutor):
 
     def map(self, fn: Callable[..., Any], *iterables: Iterable[Any],
             timeout: float | None = None, chunksize: int = 1) -> Iterator[Any]:
-        calls = list(zip(*iterables, strict=False))
+        calls = list(zip(*iterables))
         chunks = [calls[i:i + chunksize] for i in range(0, len(calls), chunksize)]
         futures = [self.submit(_call_chunk, fn, chunk) for chunk in chunks]
         end_time = None if timeout is None else time.monotonic() + timeout
@@ -243,7 +243,7 @@ class ExceptionsAtTheEnd(ReferenceExecutor):
 
     def map(self, fn: Callable[..., Any], *iterables: Iterable[Any],
             timeout: float | None = None, chunksize: int = 1) -> Iterator[Any]:
-        futures = [self.submit(fn, *args) for args in zip(*iterables, strict=False)]
+        futures = [self.submit(fn, *args) for args in zip(*iterables)]
 
         def results() -> Iterator[Any]:
             errors = [e for f in futures if (e := f.exception(timeout)) is not None]
@@ -291,7 +291,7 @@ class CompletionOrderBuffered(ReferenceExecutor):
             chunksize: int = 1, buffersize: int | None = None) -> Iterator[Any]:
         if buffersize is None:
             return super().map(fn, *iterables, timeout=timeout)
-        calls = zip(*iterables, strict=False)
+        calls = zip(*iterables)
         pending = {self.submit(fn, *args) for args in islice(calls, buffersize)}
 
         def results() -> Iterator[Any]:
@@ -311,7 +311,7 @@ class TwoAhead(ReferenceExecutor):
             chunksize: int = 1, buffersize: int | None = None) -> Iterator[Any]:
         if buffersize is None:
             return super().map(fn, *iterables, timeout=timeout)
-        calls = zip(*iterables, strict=False)
+        calls = zip(*iterables)
         futures = deque(self.submit(fn, *args) for args in islice(calls, buffersize))
 
         def results() -> Iterator[Any]:
