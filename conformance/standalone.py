@@ -13,12 +13,16 @@ kept.
 
 from __future__ import annotations
 
+import math
 import textwrap
 from collections.abc import Callable
 from typing import Any
 
 from conformance.clauses import Clause
 from conformance.harness import PROMPT, Conformance
+
+#: How many times a script runs its example before it calls the promise kept.
+RUNS = 5
 
 #: The attribute on a spec that names its script builder.
 _BUILDER = "_conformance_standalone"
@@ -54,8 +58,8 @@ def _header(clause: Clause, target: str, what: str) -> str:
     doc = textwrap.fill(
         f"Standalone reproduction of {clause.id} ({clause.level}): {clause.promise} It runs"
         f" {what} against {target} and needs only that factory and concurrent.futures."
-        f" Exit status 1 while the promise is broken, 0 once it is kept. Promised at"
-        f" {clause.source}.",
+        f" Exit status 1 while the promise is broken, 0 once it is kept, 2 if this example"
+        f" cannot be replayed on this executor. Promised at {clause.source}.",
         width=95, break_long_words=False, break_on_hyphens=False)
     attribute = f"target = target.{rest}\n" if rest else ""
     return (
@@ -74,21 +78,125 @@ def _header(clause: Clause, target: str, what: str) -> str:
     )
 
 
+def literal(value: Any) -> str:
+    """``value`` as Python source that evaluates to an equal value.
+
+    ``repr`` does, but for floats that are not finite and for the builtin exceptions
+    the specs make their calls raise.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return f'float("{value}")'
+    if isinstance(value, list):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
+    if isinstance(value, tuple):
+        inner = ", ".join(literal(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, BaseException):
+        return f"{type(value).__name__}({', '.join(literal(a) for a in value.args)})"
+    return repr(value)
+
+
+def _script(clause: Clause, target: str, what: str, shares_memory: bool, scale: float,
+            constants: dict[str, Any], runner: str, check: str) -> str:
+    """The script: the header, the example as constants, the helpers, the runner (its
+    ``run(new_event, log)`` returns what happened) and the clause's check of that."""
+    settings = {"CLAUSE": clause.id, "SHARES_MEMORY": shares_memory,
+                "PROMPT": PROMPT * scale, "RUNS": RUNS, **constants}
+    lines = "".join(f"{name} = {literal(value)}\n" for name, value in settings.items())
+    lines = ("# SHARES_MEMORY: else the gates and the log live in a manager process.\n"
+             "# PROMPT: seconds; only a broken executor takes longer to start or finish a call.\n"
+             "# RUNS: how many times the example runs before the promise counts as kept.\n"
+             + lines)
+    checker = ("\n\ndef check(got):\n"
+               '    """What the clause forbids that happened."""\n'
+               "    broken = []\n"
+               + textwrap.indent(textwrap.dedent(check).strip("\n"), "    ")
+               + "\n    return broken\n")
+    return (_header(clause, target, what) + "\n" + lines + _HELPERS
+            + textwrap.dedent(runner).strip("\n") + "\n" + checker + _MAIN)
+
+
+_HELPERS = '''
+
+def bounded(fn, what):
+    """(value, None) or (None, exception) of fn(), called in a daemon thread; exit 1 saying
+    so if it does not return within PROMPT."""
+    box = {}
+
+    def call():
+        try:
+            box["value"] = fn()
+        except BaseException as exc:
+            box["raised"] = exc
+
+    thread = threading.Thread(target=call, daemon=True)
+    thread.start()
+    thread.join(PROMPT)
+    if thread.is_alive():
+        sys.exit(f"{CLAUSE}: {what} did not return within {PROMPT:g}s")
+    return box.get("value"), box.get("raised")
+
+
+def wait_until(condition, what):
+    """Poll condition() for PROMPT; exit 1 saying ``what`` if it stays false."""
+    deadline = time.monotonic() + PROMPT
+    while not condition():
+        if time.monotonic() > deadline:
+            sys.exit(f"{CLAUSE}: {what}")
+        time.sleep(0.001)
+
+
+def cannot_replay(why):
+    print(f"{CLAUSE}: cannot replay this example: {why}", file=sys.stderr)
+    sys.exit(2)
+
+
+'''
+
+_MAIN = '''
+
+def main():
+    # A race may break the promise only some of the time: the example runs up to RUNS
+    # times, each with a fresh executor, and stops at the first run that breaks it.
+    for attempt in range(1, RUNS + 1):
+        if SHARES_MEMORY:
+            got = run(threading.Event, [])
+        else:
+            with multiprocessing.get_context("spawn").Manager() as manager:
+                got = run(manager.Event, manager.list())
+        broken = check(got)
+        if broken:
+            break
+    for line in broken:
+        print(f"{CLAUSE}: {line}")
+    verdict = f"broken in run {attempt} of" if broken else "kept in all"
+    print(f"{CLAUSE}: {verdict} {RUNS} runs of this example")
+    return 1 if broken else 0
+
+
+# Guarded: the workers of a process pool that spawns them import this file again.
+if __name__ == "__main__":
+    sys.exit(main())
+'''
+
+
 # -- cancellation schedules (CAN-*) ---------------------------------------------------
 
-#: The check of each clause, on ``calls``: each call's cancels (running() before, what
-#: cancel() returned, the states after), final states, starts and outcome.
+#: The check of each clause, on what ``run`` returns: each call's cancels (running()
+#: before, what cancel() returned, the states after), final states, starts and outcome.
 _CANCEL_CHECKS = {
-    "CAN-1": '''
-    for c in calls:
+    "CAN-1": """
+    for c in got:
         for before, returned, after in c["cancels"]:
             if returned is True and after != CANCELLED:
                 broken.append(f"call {c['index']}: cancel() returned True, then {after}")
         if c["cancelled_by_test"] and c["final"] != CANCELLED:
             broken.append(f"call {c['index']}: cancelled, but {c['final']} after shutdown")
-''',
-    "CAN-2": '''
-    for c in calls:
+""",
+    "CAN-2": """
+    for c in got:
         refused = [after for _, returned, after in c["cancels"] if returned is False]
         for after in refused:
             if after["cancelled"] or not (after["running"] or after["done"]):
@@ -96,38 +204,31 @@ _CANCEL_CHECKS = {
         if refused and (c["final"] != FINISHED or not c["starts"] or not c["own_outcome"]):
             broken.append(f"call {c['index']}: cancel() returned False, yet {c['final']} after"
                           f" shutdown, {c['starts']} starts, outcome {c['outcome']}")
-''',
-    "CAN-3": '''
-    for c in calls:
+""",
+    "CAN-3": """
+    for c in got:
         if c["cancelled_by_test"] and c["starts"]:
             broken.append(f"call {c['index']}: cancel() returned True, yet it ran")
-''',
-    "CAN-4": '''
-    for c in calls:
+""",
+    "CAN-4": """
+    for c in got:
         if not c["cancels"] and (c["final"] != FINISHED or c["starts"] != 1
                                  or not c["own_outcome"]):
             broken.append(f"call {c['index']}: never cancelled, yet {c['final']} after"
                           f" shutdown, {c['starts']} starts, outcome {c['outcome']}")
-''',
-    "CAN-8": '''
-    for c in calls:
+""",
+    "CAN-8": """
+    for c in got:
         for before, returned, _ in c["cancels"]:
             if before and returned is not False:
                 broken.append(f"call {c['index']}: running() said True, then cancel()"
                               f" returned {returned!r}")
-''',
+""",
 }
 
 _CANCEL_RUNNER = '''
-MAX_WORKERS = {max_workers!r}
-# Call i is CALLS[i] = (raises, gate open from the start); it returns i, or raises LookupError(i).
-CALLS = {calls!r}
-# What the test does, in order: ("submit" | "cancel" | "open_gate" | "await_start", call).
-STEPS = {steps!r}
-SHARES_MEMORY = {shares_memory!r}  # else the gates and the log live in a manager process
-PROMPT = {prompt!r}  # seconds: only a broken executor takes longer to start or finish a call
-CANCELLED = {{"cancelled": True, "done": True, "running": False}}
-FINISHED = {{"cancelled": False, "done": True, "running": False}}
+CANCELLED = {"cancelled": True, "done": True, "running": False}
+FINISHED = {"cancelled": False, "done": True, "running": False}
 
 
 def gated(index, raises, started, gate, log):
@@ -135,7 +236,7 @@ def gated(index, raises, started, gate, log):
     log.append(index)
     started.set()
     if not gate.wait(6 * PROMPT):
-        raise RuntimeError(f"the gate of call {{index}} never opened")
+        raise RuntimeError(f"the gate of call {index} never opened")
     if raises:
         raise LookupError(index)
     return index
@@ -143,31 +244,22 @@ def gated(index, raises, started, gate, log):
 
 def states(future):
     done = future.done()
-    return {{"cancelled": future.cancelled(), "done": done, "running": future.running()}}
+    return {"cancelled": future.cancelled(), "done": done, "running": future.running()}
 
 
-def bounded(fn, what):
-    """fn() in a daemon thread; exit 1 saying so if it does not return within PROMPT."""
-    thread = threading.Thread(target=fn, daemon=True)
-    thread.start()
-    thread.join(PROMPT)
-    if thread.is_alive():
-        sys.exit(f"{clause_id}: {{what}} did not return within {{PROMPT:g}}s")
-
-
-def run(kit_event, log):
+def run(new_event, log):
     executor = FACTORY(max_workers=MAX_WORKERS)
     calls = []
     for verb, index in STEPS:
         if verb == "submit":
             raises, free = CALLS[index]
-            started, gate = kit_event(), kit_event()
+            started, gate = new_event(), new_event()
             if free:
                 gate.set()
             future = executor.submit(gated, index, raises, started, gate, log)
-            calls.append({{"index": index, "raises": raises, "future": future,
+            calls.append({"index": index, "raises": raises, "future": future,
                           "started": started, "gate": gate, "gate_open": free,
-                          "cancels": []}})
+                          "cancels": []})
         elif verb == "open_gate":
             calls[index]["gate"].set()
             calls[index]["gate_open"] = True
@@ -176,8 +268,8 @@ def run(kit_event, log):
             before = future.running()
             returned = future.cancel()
             running, done = future.running(), future.done()
-            calls[index]["cancels"].append((before, returned, {{
-                "cancelled": future.cancelled(), "done": done, "running": running}}))
+            calls[index]["cancels"].append((before, returned, {
+                "cancelled": future.cancelled(), "done": done, "running": running}))
         elif verb == "await_start":
             call = calls[index]
             holding = [c for c in calls if c is not call and not c["gate_open"]
@@ -185,7 +277,7 @@ def run(kit_event, log):
             cancelled = any(r is True for _, r, _ in call["cancels"])
             if not cancelled and len(holding) < MAX_WORKERS:
                 if not call["started"].wait(PROMPT):
-                    sys.exit(f"{clause_id}: call {{index}} did not start, though no other call"
+                    sys.exit(f"{CLAUSE}: call {index} did not start, though no other call"
                              " could hold every worker")
     for call in calls:
         call["gate"].set()
@@ -212,30 +304,6 @@ def run(kit_event, log):
             call["outcome"] = repr(future.result())
             call["own_outcome"] = not call["raises"] and future.result() == call["index"]
     return calls
-
-
-def check(calls):
-    """What {clause_id} forbids that happened."""
-    broken = []
-{check}    return broken
-
-
-def main():
-    if SHARES_MEMORY:
-        calls = run(threading.Event, [])
-    else:
-        with multiprocessing.get_context("spawn").Manager() as manager:
-            calls = run(manager.Event, manager.list())
-    broken = check(calls)
-    for line in broken:
-        print(f"{clause_id}: {{line}}")
-    print(f"{clause_id}: {{'broken' if broken else 'kept'}} on this schedule")
-    return 1 if broken else 0
-
-
-# Guarded: the workers of a process pool that spawns them import this file again.
-if __name__ == "__main__":
-    sys.exit(main())
 '''
 
 
@@ -243,10 +311,199 @@ def cancel_schedule_script(clause: Clause, example: dict[str, Any], target: str,
                            shares_memory: bool, scale: float) -> str:
     """The standalone script of a failed cancellation schedule."""
     schedule = example["schedule"]
-    check = _CANCEL_CHECKS[clause.id]
-    body = _CANCEL_RUNNER.format(
-        max_workers=schedule.max_workers, calls=schedule.calls, steps=schedule.steps,
-        shares_memory=shares_memory, prompt=PROMPT * scale, clause_id=clause.id,
-        check=textwrap.indent(textwrap.dedent(check).lstrip("\n"), "    "),
-    )
-    return _header(clause, target, "the cancellation schedule that failed") + body
+    constants = {
+        # Call i is CALLS[i] = (raises, gate open from the start); it returns i, or raises
+        # LookupError(i).  STEPS: what the test does, in order, each a pair
+        # ("submit" | "cancel" | "open_gate" | "await_start", i).
+        "MAX_WORKERS": schedule.max_workers,
+        "CALLS": schedule.calls,
+        "STEPS": schedule.steps,
+    }
+    return _script(clause, target, "the cancellation schedule that failed", shares_memory,
+                   scale, constants, _CANCEL_RUNNER, _CANCEL_CHECKS[clause.id])
+
+
+# -- map() over calls finishing in a drawn order (MAP-1, MAP-2) ------------------------
+
+_MAP_SCHEDULE_RUNNER = '''
+# Call i waits for its gate, then returns OUTCOMES[i], or raises it if it is an exception.
+# The gates open in ORDER, each call finishing before the next gate opens; the iteration
+# starts once CONSUME_FROM calls have finished.
+
+
+def finish_gated(index, outcome, started, gate, log):
+    started.set()
+    if not gate.wait(6 * PROMPT):
+        raise RuntimeError(f"the gate of call {index} never opened")
+    log.append(index)
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+def run(new_event, log):
+    n = len(OUTCOMES)
+    started = [new_event() for _ in range(n)]
+    gates = [new_event() for _ in range(n)]
+    executor = FACTORY(max_workers=n)
+    iterator, raised = bounded(lambda: executor.map(
+        finish_gated, range(n), OUTCOMES, started, gates, [log] * n), "map()")
+    if raised is not None:
+        sys.exit(f"{CLAUSE}: map() raised {raised!r}")
+    for i, event in enumerate(started):
+        if not event.wait(3 * PROMPT):
+            cannot_replay(f"call {i} did not start before the first next() (see MAP-7)")
+    got = {"values": [], "raised": None}
+
+    def consume():
+        try:
+            for value in iterator:
+                got["values"].append(value)
+        except BaseException as exc:
+            got["raised"] = exc
+
+    consumer = threading.Thread(target=consume, daemon=True)
+    for k, index in enumerate(ORDER):
+        if k == CONSUME_FROM:
+            consumer.start()
+        gates[index].set()
+        wait_until(lambda: index in list(log),
+                   f"call {index} did not finish once its gate opened")
+    if CONSUME_FROM == n:
+        consumer.start()
+    consumer.join(PROMPT)
+    got["ended"] = not consumer.is_alive()
+    bounded(executor.shutdown, "shutdown(wait=True)")
+    return got
+'''
+
+_MAP_SCHEDULE_CHECKS = {
+    "MAP-1": """
+    if not got["ended"]:
+        broken.append("the iteration did not end once every call had finished")
+    elif got["raised"] is not None or got["values"] != OUTCOMES:
+        broken.append(f"expected {OUTCOMES!r} (calls finished in the order {ORDER}), got"
+                      f" {got['values']!r}, then {got['raised']!r}")
+""",
+    "MAP-2": """
+    first = next(i for i, o in enumerate(OUTCOMES) if isinstance(o, BaseException))
+    expected, raised = OUTCOMES[first], got["raised"]
+    if not got["ended"]:
+        broken.append("the iteration did not end once every call had finished")
+    elif got["values"] != OUTCOMES[:first]:
+        broken.append(f"expected the values {OUTCOMES[:first]!r} before call {first}'s"
+                      f" exception, got {got['values']!r}")
+    elif type(raised) is not type(expected) or raised.args != expected.args:
+        broken.append(f"expected {expected!r} to be raised at position {first}, got"
+                      f" {raised!r}")
+""",
+}
+
+
+def map_schedule_script(clause: Clause, example: dict[str, Any], target: str,
+                        shares_memory: bool, scale: float) -> str:
+    """The standalone script of a failed map() whose calls finish in a drawn order."""
+    outcomes, order, consume_from = example["schedule"]
+    constants = {"OUTCOMES": outcomes, "ORDER": order, "CONSUME_FROM": consume_from}
+    return _script(clause, target, "the map() schedule that failed", shares_memory, scale,
+                   constants, _MAP_SCHEDULE_RUNNER, _MAP_SCHEDULE_CHECKS[clause.id])
+
+
+# -- calls that give back their arguments (SUB-2, SUB-5, MAP-3, MAP-8) ----------------
+
+_ECHO = '''
+def echo(*args, **kwargs):
+    return args, kwargs
+
+
+def record(log, value):
+    log.append(value)
+    return value
+
+'''
+
+_PLAIN_RUNNERS = {
+    "SUB-2": """
+    def run(new_event, log):
+        executor = FACTORY(max_workers=2)
+        future = executor.submit(echo, *ARGS, **KWARGS)
+        got = bounded(future.result, "result()")
+        bounded(executor.shutdown, "shutdown(wait=True)")
+        return got
+    """,
+    "SUB-5": """
+    def run(new_event, log):
+        executor = FACTORY(max_workers=MAX_WORKERS)
+        futures = [executor.submit(record, log, (i, item)) for i, item in enumerate(ITEMS)]
+        results = [bounded(f.result, f"result() of call {i}") for i, f in enumerate(futures)]
+        bounded(executor.shutdown, "shutdown(wait=True)")
+        return results, sorted(list(log))
+    """,
+    "MAP-3": """
+    def run(new_event, log):
+        shape = {"list": list, "tuple": tuple, "generator": lambda items: iter(list(items))}
+        iterables = [shape[kind](items) for items, kind in INPUTS]
+        executor = FACTORY(max_workers=MAX_WORKERS)
+        iterator, raised = bounded(lambda: executor.map(echo, *iterables), "map()")
+        got = (None, raised) if raised else bounded(lambda: list(iterator), "iterating map()")
+        bounded(executor.shutdown, "shutdown(wait=True)")
+        return got
+    """,
+    "MAP-8": """
+    def run(new_event, log):
+        executor = FACTORY(max_workers=MAX_WORKERS)
+        iterator, raised = bounded(lambda: executor.map(echo, *INPUTS, chunksize=CHUNKSIZE),
+                                   f"map(..., chunksize={CHUNKSIZE})")
+        got = (None, raised) if raised else bounded(lambda: list(iterator), "iterating map()")
+        bounded(executor.shutdown, "shutdown(wait=True)")
+        return got
+    """,
+}
+
+_PLAIN_CHECKS = {
+    "SUB-2": """
+    value, raised = got
+    if raised is not None or value != (tuple(ARGS), KWARGS):
+        broken.append(f"expected the call to receive {(tuple(ARGS), KWARGS)!r}, got"
+                      f" {value!r}" + (f" (result() raised {raised!r})" if raised else ""))
+    """,
+    "SUB-5": """
+    results, ran = got
+    expected = list(enumerate(ITEMS))
+    if results != [(item, None) for item in expected]:
+        broken.append(f"expected the results {expected!r}, got (value, raised) {results!r}")
+    if ran != expected:
+        broken.append(f"expected each call to run once, {expected!r}, got {ran!r}")
+    """,
+    "MAP-3": """
+    value, raised = got
+    expected = [(args, {}) for args in zip(*(items for items, _ in INPUTS))]
+    if raised is not None or value != expected:
+        broken.append(f"expected the calls to get {[args for args, _ in expected]!r}, got"
+                      f" {value!r}" + (f" (raised {raised!r})" if raised else ""))
+    """,
+    "MAP-8": """
+    value, raised = got
+    expected = [(args, {}) for args in zip(*INPUTS)]
+    if raised is not None or value != expected:
+        broken.append(f"expected {expected!r} with chunksize={CHUNKSIZE}, got {value!r}"
+                      + (f" (raised {raised!r})" if raised else ""))
+    """,
+}
+
+#: Each clause's constants, as the name of the drawn argument each comes from.
+_PLAIN_CONSTANTS = {
+    "SUB-2": {"ARGS": "args", "KWARGS": "kwargs"},
+    "SUB-5": {"ITEMS": "items", "MAX_WORKERS": "max_workers"},
+    "MAP-3": {"INPUTS": "inputs", "MAX_WORKERS": "max_workers"},
+    "MAP-8": {"INPUTS": "inputs", "CHUNKSIZE": "chunksize", "MAX_WORKERS": "max_workers"},
+}
+
+
+def plain_calls_script(clause: Clause, example: dict[str, Any], target: str,
+                       shares_memory: bool, scale: float) -> str:
+    """The standalone script of a failed example of calls that give back their arguments."""
+    constants = {name: example[drawn] for name, drawn in _PLAIN_CONSTANTS[clause.id].items()}
+    return _script(clause, target, "the example that failed", shares_memory, scale,
+                   constants, _ECHO + textwrap.dedent(_PLAIN_RUNNERS[clause.id]),
+                   _PLAIN_CHECKS[clause.id])

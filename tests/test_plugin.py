@@ -270,28 +270,35 @@ def test_failed_spec_comes_with_a_script_that_replays_it(suite: SuiteRun, execut
         assert f"Example:        {example}" in replayed
 
 
-def test_failed_schedule_comes_with_a_standalone_script(suite: SuiteRun) -> None:
+@pytest.mark.parametrize(("executor", "clause_id", "broken"), [
+    ("broken.cancellation:RunsCancelledCallsAnyway", "CAN-3", "yet it ran"),
+    ("broken.mapping:ExceptionsAtTheEnd", "MAP-2", "before call"),
+    ("broken.submit:RunsEveryCallTwice", "SUB-5", "expected each call to run once"),
+])
+def test_failed_example_comes_with_a_standalone_script(suite: SuiteRun, executor: str,
+                                                       clause_id: str, broken: str) -> None:
     replays = suite.pytester.path / "replays"
-    summary = suite("broken.cancellation:RunsCancelledCallsAnyway", "-m", "CAN-3",
-                    "--conformance-replay-dir", str(replays))
-    assert summary["failed"] == ["CAN-3"]
+    summary = suite(executor, "-m", clause_id, "--conformance-replay-dir", str(replays))
+    assert clause_id in summary["failed"]
     (script,) = replays.glob("*-standalone.py")
     text = script.read_text()
     assert text in suite.result.stdout.str()  # the report's section is the script
     # Nothing of the suite, nor pytest: only the executor's module and the standard library.
-    executor = "from broken.cancellation import RunsCancelledCallsAnyway as target"
+    module, _, name = executor.partition(":")
+    target = f"from {module} import {name} as target"
     imports = {line for line in text.splitlines() if line.startswith(("import ", "from "))}
     assert imports == {"import multiprocessing", "import sys", "import threading",
-                       "import time", "from collections import Counter", executor}
+                       "import time", "from collections import Counter", target}
 
     result = suite.pytester.run(sys.executable, script)
     assert result.ret == 1
-    assert "CAN-3: broken on this schedule" in result.stdout.str()
-    assert "yet it ran" in result.stdout.str()
-    # The same schedule against the standard library's pool, which keeps CAN-3.
+    assert re.search(f"{clause_id}: broken in run [1-5] of 5 runs of this example",
+                     result.stdout.str())
+    assert broken in result.stdout.str()
+    # The same example against the standard library's pool, which keeps the clause.
     kept = script.with_name("kept.py")
-    kept.write_text(text.replace(executor, "from concurrent.futures import ThreadPoolExecutor"
-                                           " as target"))
+    kept.write_text(text.replace(target, "from concurrent.futures import ThreadPoolExecutor"
+                                         " as target"))
     result = suite.pytester.run(sys.executable, kept)
     assert result.ret == 0, result.stdout.str()
-    assert "CAN-3: kept on this schedule" in result.stdout.str()
+    assert f"{clause_id}: kept in all 5 runs of this example" in result.stdout.str()

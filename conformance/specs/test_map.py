@@ -27,6 +27,7 @@ from conformance.implementation import shutdown_within
 from conformance.profiles import spec_settings
 from conformance.report import NOT_APPLICABLE
 from conformance.specs import clause, requires
+from conformance.standalone import map_schedule_script, plain_calls_script, reproducible
 from conformance.strategies import values
 
 #: Calls queued behind a busy worker to find how many an executor commits ahead.
@@ -248,6 +249,7 @@ RESOLUTION = time.get_clock_info("monotonic").resolution + 0.002
 # -- order and exceptions -----------------------------------------------------------------
 
 
+@reproducible(map_schedule_script)
 @clause("MAP-1")
 @requires("background")
 @spec_settings()
@@ -264,6 +266,7 @@ def test_results_come_in_input_order(conformance: Conformance,
     )
 
 
+@reproducible(map_schedule_script)
 @clause("MAP-2")
 @requires("background")
 @spec_settings()
@@ -290,6 +293,7 @@ def _as_kind(items: list[Any], kind: str) -> Iterable[Any]:
 KINDS = st.sampled_from(["list", "tuple", "generator"])
 
 
+@reproducible(plain_calls_script)
 @clause("MAP-3")
 @spec_settings()
 @given(inputs=st.lists(st.tuples(st.lists(st.integers(), max_size=5), KINDS),
@@ -398,6 +402,7 @@ def test_calls_start_without_iterating(conformance: Conformance) -> None:
 # -- chunksize ----------------------------------------------------------------------------
 
 
+@reproducible(plain_calls_script)
 @clause("MAP-8")
 @spec_settings()
 @given(inputs=st.lists(st.lists(values(), max_size=7), min_size=1, max_size=2),

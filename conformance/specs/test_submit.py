@@ -13,6 +13,7 @@ from conformance.harness import PROMPT, Conformance
 from conformance.implementation import PROBED
 from conformance.profiles import spec_settings
 from conformance.specs import clause
+from conformance.standalone import plain_calls_script, reproducible
 from conformance.strategies import values
 
 
@@ -26,6 +27,7 @@ def test_submit_returns_a_future(conformance: Conformance) -> None:
         )
 
 
+@reproducible(plain_calls_script)
 @clause("SUB-2")
 @spec_settings()
 @given(args=st.lists(values(), max_size=4), kwargs=st.dictionaries(
@@ -76,6 +78,7 @@ def test_each_submit_returns_a_new_future(conformance: Conformance) -> None:
         assert conformance.result(first) == conformance.result(second) == 1
 
 
+@reproducible(plain_calls_script)
 @clause("SUB-5")
 @spec_settings()
 @given(items=st.lists(st.integers(), max_size=40), max_workers=st.integers(1, 4))
