@@ -226,6 +226,8 @@ _CANCEL_CHECKS = {
 """,
 }
 
+# The script's copy of ``run_schedule`` in specs/test_cancellation.py, in plain Python:
+# change the two together.
 _CANCEL_RUNNER = '''
 CANCELLED = {"cancelled": True, "done": True, "running": False}
 FINISHED = {"cancelled": False, "done": True, "running": False}
@@ -325,6 +327,7 @@ def cancel_schedule_script(clause: Clause, example: dict[str, Any], target: str,
 
 # -- map() over calls finishing in a drawn order (MAP-1, MAP-2) ------------------------
 
+# The script's copy of ``_run_schedule`` in specs/test_map.py: change the two together.
 _MAP_SCHEDULE_RUNNER = '''
 # Call i waits for its gate, then returns OUTCOMES[i], or raises it if it is an exception.
 # The gates open in ORDER, each call finishing before the next gate opens; the iteration
@@ -422,6 +425,7 @@ def record(log, value):
 
 '''
 
+# Each the script's copy of its spec's body (specs/test_submit.py, specs/test_map.py).
 _PLAIN_RUNNERS = {
     "SUB-2": """
     def run(new_event, log):

@@ -117,7 +117,8 @@ def sure_to_start(calls: list[Call], call: Call, max_workers: int) -> bool:
 def run_schedule(conformance: Conformance, schedule: CancelSchedule, clause_id: str) -> list[Call]:
     """Run ``schedule`` on a fresh executor, then open every gate, wait for every call and shut
     the executor down; what each call went through.  Fails in ``clause_id``'s words when the
-    executor stalls."""
+    executor stalls.  The standalone script replays it (conformance/standalone.py): change the
+    two together."""
     log = conformance.log()
     executor = conformance.new_executor(schedule.max_workers)
     calls: list[Call] = []

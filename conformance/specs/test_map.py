@@ -95,7 +95,8 @@ def _run_schedule(conformance: Conformance, clause_id: str, outcomes: list[Any],
     """Map over gated calls (one per outcome), finish them in ``order``, and consume.
 
     The consumer starts after ``consume_from`` calls have finished: the results
-    before that are already there when it asks, the rest arrive while it waits.
+    before that are already there when it asks, the rest arrive while it waits.  The
+    standalone script replays it (conformance/standalone.py): change the two together.
     """
     n = len(outcomes)
     log = conformance.log()

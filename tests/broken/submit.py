@@ -44,19 +44,13 @@ class TakesOptionKeywords(ReferenceExecutor):
         return super().submit(fn, *args, **kwargs)
 
 
-class RunsIdenticalCallsOnce(ReferenceExecutor):
+class RunsIdenticalCallsOnce(MemoizesCalls):
     """A new future for each submit(), but a call identical to an earlier one is not run
     again: its future copies the earlier outcome (as a cache of pure tasks would). Caught by
     SUB-5."""
 
-    def __init__(self, max_workers: int | None = None) -> None:
-        super().__init__(max_workers)
-        self._runs: dict[str, Future[Any]] = {}
-
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
-        key = repr((fn, args, kwargs))
-        if key not in self._runs:
-            self._runs[key] = super().submit(fn, *args, **kwargs)
+        run = super().submit(fn, *args, **kwargs)  # the one run of identical calls
         future: Future[Any] = Future()
 
         def copy(run: Future[Any]) -> None:
@@ -67,7 +61,7 @@ class RunsIdenticalCallsOnce(ReferenceExecutor):
                 else:
                     future.set_exception(error)
 
-        self._runs[key].add_done_callback(copy)
+        run.add_done_callback(copy)
         return future
 
 
