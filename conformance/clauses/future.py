@@ -40,6 +40,8 @@ CLAUSES = [
     Clause("FUT-13", AREA, "Under any schedule of submits, gate openings, cancels and timed"
            " polls, the state a future reports moves only forward (pending, running, then"
            " cancelled or finished) and agrees with what its call did.", PEP + "#future-objects"),
+    Clause("FUT-14", AREA, "Where calls share the caller's memory, result() returns the very"
+           " object the call returned, every time, not a copy.", RESULT),
     Clause("SET-1", SIDE, "set_running_or_notify_cancel() on a pending future returns True and"
            " puts it in the running state.", SET_RUNNING),
     Clause("SET-2", SIDE, "set_running_or_notify_cancel() on a cancelled future returns False;"

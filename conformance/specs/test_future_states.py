@@ -140,12 +140,17 @@ def test_cancelled_future_raises_cancelled_error(conformance: Conformance, query
 
 
 @clause("FUT-9")
-def test_finished_call_reports_its_value(conformance: Conformance) -> None:
+# Values that are false, or None, tell a finished future from one that only looks for a value.
+@pytest.mark.parametrize("value", [{"value": [1, 2]}, None, 0, False, ""],
+                         ids=["dict", "None", "0", "False", "empty-str"])
+def test_finished_call_reports_its_value(conformance: Conformance, value: Any) -> None:
     """A finished future is done, with the value and no exception."""
     with conformance.executor() as executor:
-        future = executor.submit(tasks.identity, {"value": [1, 2]})
+        future = executor.submit(tasks.identity, value)
         got = conformance.result(future)
-        assert got == {"value": [1, 2]}, f"FUT-9: expected {{'value': [1, 2]}}, got {got!r}"
+        assert type(got) is type(value) and got == value, (
+            f"FUT-9: expected {value!r}, got {got!r}"
+        )
         expect_states("FUT-9", future, done=True, running=False, cancelled=False)
         exception = conformance.call(future.exception, what="exception()").unwrap()
         assert exception is None, f"FUT-9: expected exception() to be None, got {exception!r}"
@@ -195,6 +200,22 @@ def _check_wait(clause_id: str, conformance: Conformance, timing: str, query: st
     assert outcome.exception is None and outcome.value == expected, (
         f"{clause_id}: expected {query}() to give {expected!r} ({timing}), got {got}"
     )
+
+
+@clause("FUT-14")
+@requires("shares_memory")
+def test_result_is_the_very_object(conformance: Conformance) -> None:
+    """With shared memory, result() returns the object the call returned, not a copy."""
+    returned: list[Any] = [[], {"key": [1]}, object(), bytearray(b"12")]
+    with conformance.executor() as executor:
+        futures = [executor.submit(tasks.identity, value) for value in returned]
+        for future, value in zip(futures, returned):
+            for attempt in ("first", "second"):
+                got = conformance.result(future)
+                assert got is value, (
+                    f"FUT-14: expected the {attempt} result() to return the very {value!r} the"
+                    f" call returned, got " + ("an equal copy" if got == value else repr(got))
+                )
 
 
 @clause("FUT-12")

@@ -6,6 +6,7 @@ handing out futures of a subclass that overrides one method wrongly.
 
 from __future__ import annotations
 
+import copy
 from concurrent.futures import Future
 from typing import Any
 
@@ -112,6 +113,18 @@ class _LosesFalseExceptions(Future[Any]):
         return super().result(0) if error is None else None
 
 
+class _DoneOnlyWithAValue(Future[Any]):
+    def done(self) -> bool:
+        # None doubles as "no outcome yet", so a call that returned None is never done.
+        return self.cancelled() or self._result is not None \
+            or self._exception is not None  # type: ignore[attr-defined]
+
+
+class _CopiedResult(Future[Any]):
+    def result(self, timeout: float | None = None) -> Any:
+        return copy.deepcopy(super().result(timeout))
+
+
 CancelLies = handing_out(
     _CancelAlwaysTrue, "cancel() returns True even for a running call. Caught by FUT-5,"
     " SET-6 and FUT-13.")
@@ -152,6 +165,12 @@ ExceptionAsResult = handing_out(
 LosesFalseExceptions = handing_out(
     _LosesFalseExceptions, "result() tests the exception's truth, not its presence, so it"
     " returns None for a false exception. Caught by EXC-11.")
+
+DoneOnlyWithAValue = handing_out(
+    _DoneOnlyWithAValue, "done() is False for a call that returned None. Caught by FUT-9.")
+CopiesResults = handing_out(
+    _CopiedResult, "result() returns a deep copy of what the call returned, though calls run"
+    " in the caller's memory. Caught by FUT-14.")
 
 
 class _FutureLike:
