@@ -9,6 +9,7 @@ from tests.conftest import SuiteRun
 CASES = [
     ("CallsTwice", "CB-1"),
     ("CallsWithResult", "CB-1"),
+    ("CallsWithAProxy", "CB-1"),
     ("CallsBackInReverse", "CB-2"),
     ("DropsRepeatedCallbacks", "CB-3"),
     ("DefersCallbacksOnDone", "CB-4"),

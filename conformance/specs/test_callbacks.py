@@ -173,10 +173,12 @@ DONE_TIMINGS = [
 def expect_called_once(clause_id: str, future: Future[Any], calls: list[Called],
                        what: str) -> None:
     got = [(call.args, call.kwargs) for call in calls]
-    # A Future compares by identity: args == (future,) means this very future.
-    assert len(calls) == 1 and calls[0].args == (future,) and not calls[0].kwargs, (
+    # Compared with `is`: a stand-in such as a weakref.proxy compares equal to the future.
+    once = len(calls) == 1 and not calls[0].kwargs and len(calls[0].args) == 1
+    assert once and calls[0].args[0] is future, (
         f"{clause_id}: expected {what} to be called once with the future as its only"
         f" argument, got calls with (args, kwargs) {got}"
+        + ("" if not once else f" (a {type(calls[0].args[0]).__name__}, not the future itself)")
     )
 
 

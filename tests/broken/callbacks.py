@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 import threading
+import weakref
 from concurrent.futures import Future
 from concurrent.futures._base import CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED, LOGGER
 from queue import SimpleQueue
@@ -70,6 +71,14 @@ class _CallsWithResult(Future[Any]):
         outcome = None if self.cancelled() else (self.exception(0) or self.result(0))
         for callback in self._done_callbacks:  # type: ignore[attr-defined]
             _call(callback, self, outcome)
+
+
+class _CallsWithAProxy(Future[Any]):
+    def _invoke_callbacks(self) -> None:
+        # A weak proxy to avoid a cycle: it compares equal to the future, but is not it.
+        proxy = weakref.proxy(self)
+        for callback in self._done_callbacks:  # type: ignore[attr-defined]
+            _call(callback, self, proxy)
 
 
 class _Reversed(Future[Any]):
@@ -228,6 +237,9 @@ CallsTwice = _handing_out(
 CallsWithResult = _handing_out(
     _CallsWithResult, "Calls callbacks with the call's result (or exception) instead of the"
     " future. Caught by CB-1.")
+CallsWithAProxy = _handing_out(
+    _CallsWithAProxy, "Calls callbacks with a weakref.proxy of the future, not the future"
+    " itself. Caught by CB-1.")
 CallsBackInReverse = _handing_out(
     _Reversed, "Calls the callbacks in the reverse of the order they were added. Caught by"
     " CB-2.")
