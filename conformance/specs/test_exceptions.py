@@ -420,11 +420,18 @@ def test_exception_tells_where_the_call_raised(conformance: Conformance,
             assert isinstance(got, BaseException), (
                 f"EXC-9: expected exception() to return {show(exc)}, got {got!r}"
             )
-            text = "".join(traceback.format_exception(type(got), got, got.__traceback__))
-            assert any(all(part in line for part in where) for line in text.splitlines()), (
-                f"EXC-9: expected the traceback of {show(exc)} to show the frame of the call"
-                f" (a line with {' and '.join(where)}), got:\n{text}"
-            )
+            # And again as result() raises it: raising must not cut the call's frames off.
+            gave = [("exception()", got)]
+            raised_by_result = conformance.call(future.result, what="result()").exception
+            if raised_by_result is not None:  # whether result() raises is EXC-2's business
+                gave.append(("result()", raised_by_result))
+            for query, error in gave:
+                text = "".join(traceback.format_exception(type(error), error,
+                                                          error.__traceback__))
+                assert any(all(part in line for part in where) for line in text.splitlines()), (
+                    f"EXC-9: expected the traceback of {show(exc)}, as {query} gives it, to show"
+                    f" the frame of the call (a line with {' and '.join(where)}), got:\n{text}"
+                )
 
 
 @clause("EXC-10")

@@ -132,6 +132,25 @@ class DropsTheTraceback(ReferenceExecutor):
         return super().submit(_without_traceback, fn, args, kwargs)
 
 
+
+class _CutsTracebackAsItRaises(Future[Any]):
+    def result(self, timeout: float | None = None) -> Any:
+        exc = self.exception(timeout)
+        if exc is not None:
+            raise exc.with_traceback(None)
+        return super().result(timeout)
+
+
+class CutsTheTracebackInResult(ReferenceExecutor):
+    """exception() gives the exception with the call's traceback, but result() raises it with
+    that traceback cut off, so it no longer tells where it was raised. Caught by EXC-9."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future = super().submit(fn, *args, **kwargs)
+        future.__class__ = _CutsTracebackAsItRaises
+        return future
+
+
 def _wrapping(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     try:
         return fn(*args, **kwargs)
