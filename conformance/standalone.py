@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from conformance.clauses import Clause
@@ -425,9 +426,20 @@ def record(log, value):
 
 '''
 
-# Each the script's copy of its spec's body (specs/test_submit.py, specs/test_map.py).
-_PLAIN_RUNNERS = {
-    "SUB-2": """
+@dataclass(frozen=True)
+class _Plain:
+    """A clause's script: its constants (each named after the drawn argument it comes from),
+    its copy of the spec's body (specs/test_submit.py, specs/test_map.py) and its check."""
+
+    constants: dict[str, str]
+    runner: str
+    check: str
+
+
+_PLAIN = {
+    "SUB-2": _Plain(
+        {"ARGS": "args", "KWARGS": "kwargs"},
+        runner="""
     def run(new_event, log):
         executor = FACTORY(max_workers=2)
         future = executor.submit(echo, *ARGS, **KWARGS)
@@ -435,7 +447,16 @@ _PLAIN_RUNNERS = {
         bounded(executor.shutdown, "shutdown(wait=True)")
         return got
     """,
-    "SUB-5": """
+        check="""
+    value, raised = got
+    if raised is not None or value != (tuple(ARGS), KWARGS):
+        broken.append(f"expected the call to receive {(tuple(ARGS), KWARGS)!r}, got"
+                      f" {value!r}" + (f" (result() raised {raised!r})" if raised else ""))
+    """,
+    ),
+    "SUB-5": _Plain(
+        {"ITEMS": "items", "MAX_WORKERS": "max_workers"},
+        runner="""
     def run(new_event, log):
         executor = FACTORY(max_workers=MAX_WORKERS)
         futures = [executor.submit(record, log, (i, item)) for i, item in enumerate(ITEMS)]
@@ -443,7 +464,18 @@ _PLAIN_RUNNERS = {
         bounded(executor.shutdown, "shutdown(wait=True)")
         return results, sorted(list(log))
     """,
-    "MAP-3": """
+        check="""
+    results, ran = got
+    expected = list(enumerate(ITEMS))
+    if results != [(item, None) for item in expected]:
+        broken.append(f"expected the results {expected!r}, got (value, raised) {results!r}")
+    if ran != expected:
+        broken.append(f"expected each call to run once, {expected!r}, got {ran!r}")
+    """,
+    ),
+    "MAP-3": _Plain(
+        {"INPUTS": "inputs", "MAX_WORKERS": "max_workers"},
+        runner="""
     def run(new_event, log):
         shape = {"list": list, "tuple": tuple, "generator": lambda items: iter(list(items))}
         iterables = [shape[kind](items) for items, kind in INPUTS]
@@ -453,7 +485,17 @@ _PLAIN_RUNNERS = {
         bounded(executor.shutdown, "shutdown(wait=True)")
         return got
     """,
-    "MAP-8": """
+        check="""
+    value, raised = got
+    expected = [(args, {}) for args in zip(*(items for items, _ in INPUTS))]
+    if raised is not None or value != expected:
+        broken.append(f"expected the calls to get {[args for args, _ in expected]!r}, got"
+                      f" {value!r}" + (f" (raised {raised!r})" if raised else ""))
+    """,
+    ),
+    "MAP-8": _Plain(
+        {"INPUTS": "inputs", "CHUNKSIZE": "chunksize", "MAX_WORKERS": "max_workers"},
+        runner="""
     def run(new_event, log):
         executor = FACTORY(max_workers=MAX_WORKERS)
         iterator, raised = bounded(lambda: executor.map(echo, *INPUTS, chunksize=CHUNKSIZE),
@@ -462,52 +504,21 @@ _PLAIN_RUNNERS = {
         bounded(executor.shutdown, "shutdown(wait=True)")
         return got
     """,
-}
-
-_PLAIN_CHECKS = {
-    "SUB-2": """
-    value, raised = got
-    if raised is not None or value != (tuple(ARGS), KWARGS):
-        broken.append(f"expected the call to receive {(tuple(ARGS), KWARGS)!r}, got"
-                      f" {value!r}" + (f" (result() raised {raised!r})" if raised else ""))
-    """,
-    "SUB-5": """
-    results, ran = got
-    expected = list(enumerate(ITEMS))
-    if results != [(item, None) for item in expected]:
-        broken.append(f"expected the results {expected!r}, got (value, raised) {results!r}")
-    if ran != expected:
-        broken.append(f"expected each call to run once, {expected!r}, got {ran!r}")
-    """,
-    "MAP-3": """
-    value, raised = got
-    expected = [(args, {}) for args in zip(*(items for items, _ in INPUTS))]
-    if raised is not None or value != expected:
-        broken.append(f"expected the calls to get {[args for args, _ in expected]!r}, got"
-                      f" {value!r}" + (f" (raised {raised!r})" if raised else ""))
-    """,
-    "MAP-8": """
+        check="""
     value, raised = got
     expected = [(args, {}) for args in zip(*INPUTS)]
     if raised is not None or value != expected:
         broken.append(f"expected {expected!r} with chunksize={CHUNKSIZE}, got {value!r}"
                       + (f" (raised {raised!r})" if raised else ""))
     """,
-}
-
-#: Each clause's constants, as the name of the drawn argument each comes from.
-_PLAIN_CONSTANTS = {
-    "SUB-2": {"ARGS": "args", "KWARGS": "kwargs"},
-    "SUB-5": {"ITEMS": "items", "MAX_WORKERS": "max_workers"},
-    "MAP-3": {"INPUTS": "inputs", "MAX_WORKERS": "max_workers"},
-    "MAP-8": {"INPUTS": "inputs", "CHUNKSIZE": "chunksize", "MAX_WORKERS": "max_workers"},
+    ),
 }
 
 
 def plain_calls_script(clause: Clause, example: dict[str, Any], target: str,
                        shares_memory: bool, scale: float) -> str:
     """The standalone script of a failed example of calls that give back their arguments."""
-    constants = {name: example[drawn] for name, drawn in _PLAIN_CONSTANTS[clause.id].items()}
+    plain = _PLAIN[clause.id]
+    constants = {name: example[drawn] for name, drawn in plain.constants.items()}
     return _script(clause, target, "the example that failed", shares_memory, scale,
-                   constants, _ECHO + textwrap.dedent(_PLAIN_RUNNERS[clause.id]),
-                   _PLAIN_CHECKS[clause.id])
+                   constants, _ECHO + textwrap.dedent(plain.runner), plain.check)
