@@ -233,7 +233,9 @@ def _expect_exhausted(clause_id: str, conformance: Conformance,
 
 
 def _timeout(conformance: Conformance, kind: str, seconds: float) -> float:
-    """A timeout of about ``seconds`` (scaled), as an int or a float."""
+    """A timeout of about ``seconds`` (scaled), as an int or a float; or 0."""
+    if kind == "zero":
+        return 0
     if kind == "int":
         return max(1, round(conformance.clock(seconds)))
     return conformance.clock(seconds)
@@ -478,7 +480,8 @@ def test_timeout_is_not_early(conformance: Conformance, kind: str) -> None:
 
 @clause("MAP-11")
 @requires("background")
-@pytest.mark.parametrize("kind", TIMEOUT_KINDS)
+# timeout=0 is a timeout too: `timeout or None` would make it wait for ever.
+@pytest.mark.parametrize("kind", [*TIMEOUT_KINDS, "zero"])
 def test_timeout_does_not_overrun(conformance: Conformance, kind: str) -> None:
     """TimeoutError comes soon after timeout seconds from the call to map()."""
     timeout = _timeout(conformance, kind, 0.75)
