@@ -619,21 +619,27 @@ def test_exception_ends_the_iterator(conformance: Conformance) -> None:
 
 @clause("MAP-16")
 @requires("background", "bounded_workers", "cancels_pending")
-def test_timeout_ends_the_iterator(conformance: Conformance) -> None:
+# Call 0 queued: the call next() gave up on must be cancelled too, not only those after it.
+@pytest.mark.parametrize("call_0", ["running", "queued"])
+def test_timeout_ends_the_iterator(conformance: Conformance, call_0: str) -> None:
     """After TimeoutError, the iterator is exhausted and the calls not started never run."""
     log = conformance.log()
     with conformance.executor(1) as executor:
         ahead = _committed_ahead("MAP-16", conformance, executor)
-        n = 1 + ahead + NEVER
+        may_run = ahead + (1 if call_0 == "running" else 0)
+        if call_0 == "queued":
+            conformance.occupy_all_workers(executor, 1)  # a call of its own, not map()'s
+        n = may_run + NEVER
         iterator, started, _ = _gated_map(conformance, executor, list(range(n)), log,
                                           timeout=conformance.clock(0.2))
-        _await_started(conformance, started[:1])
+        if call_0 == "running":
+            _await_started(conformance, started[:1])
         raised = conformance.call(_take, iterator, what="next()")
         assert isinstance(raised.exception, futures.TimeoutError), (
-            f"MAP-16: expected TimeoutError, call 0 still running, got {raised.describe()}"
+            f"MAP-16: expected TimeoutError, call 0 still {call_0}, got {raised.describe()}"
         )
         _expect_exhausted("MAP-16", conformance, iterator)
-    _expect_never_ran("MAP-16", log, n, 1 + ahead)
+    _expect_never_ran("MAP-16", log, n, may_run)
 
 
 # -- buffersize (Python 3.14) -------------------------------------------------------------
