@@ -51,4 +51,7 @@ CLAUSES = [
     Clause("EXC-11", AREA, "result() raises the call's exception even when that exception is"
            " false in a boolean context (its __bool__ returns False or its __len__ returns"
            " 0).", RESULT),
+    Clause("EXC-12", AREA, "A call that returns an exception object, without raising it, has"
+           " returned: result() returns the object, exception() returns None, and map()"
+           " yields it.", EXCEPTION),
 ]

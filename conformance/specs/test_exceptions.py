@@ -333,6 +333,35 @@ def test_false_exception_is_still_raised(conformance: Conformance, kind: str) ->
     expect_raised("EXC-11", "result()", exc, outcome)
 
 
+@clause("EXC-12")
+@spec_settings()
+@given(returned=st.lists(exceptions(), min_size=1, max_size=3))
+def test_returned_exception_is_a_value(conformance: Conformance,
+                                       returned: list[BaseException]) -> None:
+    """A call that returns an exception object has returned it: nothing is raised."""
+    with conformance.executor() as executor:
+        futures = [submit("EXC-12", executor, tasks.identity, exc) for exc in returned]
+        for future, exc in zip(futures, returned):
+            outcome = conformance.call(future.result, what="result()")
+            assert outcome.exception is None and fingerprint(outcome.value) == fingerprint(exc), (
+                f"EXC-12: expected result() to return {show(exc)}, which the call returned,"
+                f" got {told(outcome)}"
+            )
+            told_exception = conformance.call(future.exception, what="exception()")
+            assert told_exception.exception is None and told_exception.value is None, (
+                f"EXC-12: expected exception() to return None for a call that returned"
+                f" {show(exc)}, got {told(told_exception)}"
+            )
+        iterator = conformance.call(executor.map, tasks.identity, returned,
+                                    what="map()").unwrap()
+        yielded = conformance.call(list, iterator, what="iterating map()")
+    expected = [fingerprint(exc) for exc in returned]
+    assert yielded.exception is None and [fingerprint(v) for v in yielded.value] == expected, (
+        f"EXC-12: expected map() to yield {', '.join(show(exc) for exc in returned)}, which"
+        f" the calls returned, got {told(yielded)}"
+    )
+
+
 # -- the executor after a call raised -----------------------------------------------------
 
 #: One of each kind of exception a call may raise, to see the executor go on after it.

@@ -151,6 +151,25 @@ class CutsTheTracebackInResult(ReferenceExecutor):
         return future
 
 
+
+class _RaisesWhatItReturned(Future[Any]):
+    def result(self, timeout: float | None = None) -> Any:
+        value = super().result(timeout)
+        if isinstance(value, BaseException):  # "an exception came back": but it was returned
+            raise value
+        return value
+
+
+class RaisesReturnedExceptions(ReferenceExecutor):
+    """result() raises an exception object that the call returned, as if the call had raised
+    it. Caught by EXC-12."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future = super().submit(fn, *args, **kwargs)
+        future.__class__ = _RaisesWhatItReturned
+        return future
+
+
 def _wrapping(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     try:
         return fn(*args, **kwargs)
