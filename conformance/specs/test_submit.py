@@ -43,9 +43,11 @@ def test_call_gets_exactly_the_arguments(conformance: Conformance, args: list[An
     )
 
 
-#: Keywords that executors with options of their own tend to take for themselves.
+#: Keywords that executors with options of their own tend to take for themselves, and the
+#: parameter names of the wrappers they run calls through.
 OPTION_LIKE = {"key": 1, "pure": 2, "priority": 3, "timeout": 4, "retries": 5, "workers": 6,
-               "callback": 7, "args": 8, "kwargs": 9}
+               "callback": 7, "args": 8, "kwargs": 9, "func": 10, "function": 11, "self": 12,
+               "cls": 13, "target": 14, "task": 15, "future": 16, "executor": 17}
 
 
 @clause("SUB-2")
