@@ -71,7 +71,8 @@ CLAUSES = [
                 " used; CPython's pools start a worker for a call while fewer than"
                 " max_workers exist and none is idle"),
     Clause("SHD-17", AREA, "submit() may be called from many threads at once: every call"
-           " runs exactly once, and each future gives its own call's result.",
+           " runs exactly once, each future gives its own call's result, and still at most"
+           " max_workers calls run at once.",
            doc("concurrent.futures.Executor.submit"), level="recommended", note=_THREADS),
     Clause("SHD-18", AREA, "A submit() racing with shutdown() either raises RuntimeError or"
            " returns a future whose call runs: no future is left pending.", SHUTDOWN,

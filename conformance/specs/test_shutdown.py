@@ -765,6 +765,45 @@ def test_submit_from_many_threads_at_once(conformance: Conformance, max_workers:
     )
 
 
+@clause("SHD-17")
+@requires("background", "bounded_workers")
+@pytest.mark.parametrize("max_workers", [1, 2])
+def test_submits_from_many_threads_start_at_most_max_workers(conformance: Conformance,
+                                                             max_workers: int) -> None:
+    """Threads submitting at once, with every call blocked, start at most max_workers of them."""
+    log = conformance.log()
+    threads, bound = 8, conformance.clock(PROMPT)
+    with conformance.executor(max_workers) as executor:
+        barrier = threading.Barrier(threads)
+        errors: list[str] = []
+
+        def submitter(t: int) -> None:
+            try:
+                barrier.wait(bound)
+                submit_bracketed(conformance, executor, t, log)
+            except BaseException as exc:
+                errors.append(f"thread {t}: {type(exc).__name__}: {exc}")
+
+        workers = [threading.Thread(target=submitter, args=(t,), daemon=True)
+                   for t in range(threads)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(bound)
+        assert not errors, f"SHD-17: expected every submit() to succeed, got {errors}"
+        conformance.wait_until(lambda: bool(started_values(log)),
+                               "SHD-17: expected a call to start, got none started")
+        # Every call is blocked: give an executor that started too many workers time to show it.
+        deadline = time.monotonic() + conformance.clock(SETTLE)
+        while time.monotonic() < deadline and len(started_values(log)) <= max_workers:
+            time.sleep(0.001)
+        started = started_values(log)
+    assert len(started) <= max_workers, (
+        f"SHD-17: expected at most max_workers={max_workers} of {threads} calls submitted at"
+        f" once from {threads} threads to run at once, got calls {started} running"
+    )
+
+
 def submit_together(executor: Executor, threads: int, per_thread: int, bound: float,
                     call: Callable[[int, int], tuple[Any, ...]],
                     submitted: list[tuple[Any, Future[Any]]],
