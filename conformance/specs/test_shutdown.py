@@ -567,6 +567,10 @@ class RaisedInBlock(Exception):
     """Raised inside a with block by the specs."""
 
 
+class HaltedInBlock(BaseException):
+    """Raised inside a with block by the specs: not an Exception, like KeyboardInterrupt."""
+
+
 def _enter(executor: Executor) -> Any:
     """What ``with executor as target`` binds to target (the with statement runs here)."""
     with executor as target:
@@ -585,7 +589,8 @@ def test_with_gives_the_executor_itself(conformance: Conformance) -> None:
 
 @clause("SHD-13")
 @requires("background")
-@pytest.mark.parametrize("ending", ["normal", "exception"])
+# A BaseException too: the with statement waits however the block is left.
+@pytest.mark.parametrize("ending", ["normal", "exception", "base-exception"])
 def test_leaving_with_waits_and_shuts_down(conformance: Conformance, ending: str) -> None:
     """Leaving a with block waits for the calls of the block, then submit() raises RuntimeError."""
     log = conformance.log()
@@ -601,6 +606,8 @@ def test_leaving_with_waits_and_shuts_down(conformance: Conformance, ending: str
                 leaving.set()
                 if ending == "exception":
                     raise RaisedInBlock("raised in the block")
+                if ending == "base-exception":
+                    raise HaltedInBlock("raised in the block")
         finally:
             watched.ended = ended(log)
             watched.done = [c.future.done() for c in calls]
@@ -613,7 +620,8 @@ def test_leaving_with_waits_and_shuts_down(conformance: Conformance, ending: str
             call.gate.set()
 
     outcome = conformance.call(leave_block, what="leaving the with block", when_waiting=during)
-    if not (ending == "exception" and isinstance(outcome.exception, RaisedInBlock)):
+    raised = {"exception": RaisedInBlock, "base-exception": HaltedInBlock}.get(ending)
+    if raised is None or not isinstance(outcome.exception, raised):
         outcome.unwrap()  # a failure of the with statement itself
     assert not watched.early, (
         f"SHD-13: expected leaving the with block ({ending}) to wait while its calls were"
