@@ -20,8 +20,8 @@ _THREADS = (
 
 CLAUSES = [
     Clause("SHD-1", AREA, "submit() after shutdown() raises RuntimeError, whether shutdown"
-           " waited or not and while calls submitted before it still run; the call never"
-           " runs.", SHUTDOWN),
+           " waited or not, while calls submitted before it still run, and from inside one of"
+           " them; the call never runs.", SHUTDOWN),
     Clause("SHD-2", AREA, "map() after shutdown() raises RuntimeError from the map() call"
            " itself, and none of its calls runs.", SHUTDOWN),
     Clause("SHD-3", AREA, "shutdown(wait=True) does not return while a call submitted before"

@@ -227,6 +227,39 @@ def test_submit_while_earlier_calls_run_raises_runtime_error(conformance: Confor
     assert not ran, f"SHD-1: expected the refused call never to run, got it run: {ran!r}"
 
 
+@clause("SHD-1")
+@requires("background", "shares_memory")
+def test_submit_from_a_running_call_after_shutdown_raises(conformance: Conformance) -> None:
+    """A call still running after shutdown(wait=False) gets RuntimeError from submit() too."""
+    log = conformance.log()
+    started, gate = conformance.signal(), conformance.event()
+    bound = conformance.clock(GATE_BOUND)
+    with conformance.executor(1) as executor:
+
+        def follow_up() -> str:
+            started.set()
+            if not gate.wait(bound):
+                return "not asked: its gate stayed closed"
+            try:
+                executor.submit(tasks.record, log, "late")
+            except RuntimeError:
+                return "refused"
+            return "accepted"
+
+        future = executor.submit(follow_up)
+        conformance.wait_until(started.is_set, "SHD-1: expected the call to start, got it"
+                               " waiting")
+        shut_at_once(conformance, "SHD-1", executor)
+        gate.set()
+        got = conformance.result(future)
+    assert got == "refused", (
+        f"SHD-1: expected submit() from a call still running after shutdown(wait=False) to"
+        f" raise RuntimeError, got the submit {got}"
+    )
+    ran = list(log)
+    assert not ran, f"SHD-1: expected the refused call never to run, got it run: {ran!r}"
+
+
 @clause("SHD-2")
 def test_map_after_shutdown_raises_runtime_error(conformance: Conformance) -> None:
     """map() after shutdown() raises RuntimeError itself, and none of its calls runs."""
