@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import Counter
 from typing import Any, Protocol
 
 
@@ -131,6 +132,27 @@ def initialized() -> tuple[tuple[Any, ...] | None, tuple[Any, ...] | None]:
     """What :func:`initialize` remembered where this call runs: (in this thread, in this
     process); ``None`` where it did not run."""
     return _initialized_thread.initargs, _initialized_process
+
+
+class _Counted(threading.local):
+    def __init__(self) -> None:
+        self.runs: Counter[str] = Counter()
+
+
+_counted_thread = _Counted()
+_counted_process: Counter[str] = Counter()
+
+
+def count_runs(token: str) -> None:
+    """An initializer that counts its runs under ``token``, in its thread and its process."""
+    _counted_thread.runs[token] += 1
+    _counted_process[token] += 1
+
+
+def runs_counted(token: str) -> tuple[int, int]:
+    """How many times :func:`count_runs` ran with ``token`` where this call runs: (in this
+    thread, in this process)."""
+    return _counted_thread.runs[token], _counted_process[token]
 
 
 def gated_call(started: Event, gate: Event, bound: float, fn: Any, *args: Any) -> Any:

@@ -34,6 +34,8 @@ CLAUSES = [
            " raises TypeError.", THREAD_POOL, level="recommended",
            note="the documentation only calls initializer an optional callable; CPython's"
            " pools raise TypeError from the constructor"),
+    Clause("INIT-7", AREA, "A worker runs the initializer once, at its start: a worker that"
+           " runs one call after another does not run it again before each.", THREAD_POOL),
     Clause("BRK-1", AREA, "When a worker process dies abruptly while running a call, that call's"
            " future fails with a BrokenExecutor, promptly: it does not hang.",
            BROKEN_PROCESS_POOL),

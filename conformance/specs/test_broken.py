@@ -137,6 +137,23 @@ def test_every_worker_runs_the_initializer(conformance: Conformance) -> None:
     )
 
 
+@clause("INIT-7")
+@requires("initializer")
+def test_a_worker_runs_the_initializer_once(conformance: Conformance) -> None:
+    """Calls run one after another by one worker find the initializer run once in it."""
+    token = uuid.uuid4().hex  # counts of another spec's executor never match
+    with conformance.executor(1, initializer=tasks.count_runs, initargs=(token,)) as executor:
+        seen = [conformance.result(executor.submit(tasks.runs_counted, token))
+                for _ in range(3)]
+    # In a process, the initializer and the calls may run in different threads.
+    where = 1 if conformance.capabilities["process_workers"] else 0
+    counts = [worker[where] for worker in seen]
+    assert counts == [1, 1, 1], (
+        f"INIT-7: expected each of 3 calls in a row to find the initializer run once in its"
+        f" worker, got it run {counts} times"
+    )
+
+
 @clause("INIT-3")
 @requires("initializer")
 def test_failing_initializer_fails_pending_calls(conformance: Conformance) -> None:
