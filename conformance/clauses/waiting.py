@@ -35,6 +35,9 @@ CLAUSES = [
            " resolution) and soon after it, with the unfinished futures in not_done.", WAIT),
     Clause("WAIT-9", AREA, "wait() takes futures of several executors at once and reports"
            " each of them.", WAIT),
+    Clause("WAIT-10", AREA, "Threads waiting on the same future at once, with wait() and"
+           " as_completed(), all return once it finishes: each waiter is woken, not only one.",
+           WAIT),
     Clause("ASC-1", AREA, "as_completed() yields each future given exactly once, however many"
            " times it was given, then stops; given no futures it stops at once.",
            AS_COMPLETED),

@@ -31,7 +31,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conformance import tasks
-from conformance.harness import PROMPT, SETTLE, Blocked, Conformance, Outcome
+from conformance.harness import PROMPT, SETTLE, Attempt, Blocked, Conformance, Outcome
 from conformance.profiles import spec_settings
 from conformance.specs import clause, requires
 
@@ -576,6 +576,44 @@ def test_wait_takes_futures_of_several_executors(conformance: Conformance) -> No
                               when_waiting=lambda: _finish(conformance, "WAIT-9", *calls),
                               bound=conformance.clock(DELIVERY))
         _expect_reported("WAIT-9", what, outcome, futures, done=[0, 1, 2, 3], not_done=[])
+
+
+@clause("WAIT-10")
+@requires("background")
+def test_every_waiting_thread_is_woken(conformance: Conformance) -> None:
+    """wait() and as_completed() in several threads at once on one future all return."""
+    bound = conformance.clock(PROMPT)  # the waits' own timeout: a waiter never woken ends
+    with conformance.executor(1) as executor:
+        (call,) = _running(conformance, executor, ["value"])
+        fs = [call.future]
+        waiters = {
+            "wait(FIRST_COMPLETED)": lambda: wait(fs, timeout=bound, return_when=FIRST_COMPLETED),
+            "wait(ALL_COMPLETED)": lambda: wait(fs, timeout=bound),
+            "as_completed()": lambda: list(as_completed(fs, timeout=bound)),
+        }
+        attempts = {name: Attempt(fn, "conformance-waiter") for name, fn in waiters.items()}
+        # wait() and as_completed() register a waiter on each future they wait for: once all
+        # three have, the call finishes under all of them.
+        conformance.wait_until(
+            lambda: len(getattr(call.future, "_waiters", ())) >= len(attempts)
+            or any(attempt.finished.is_set() for attempt in attempts.values()),
+            "WAIT-10: expected the waiting threads to register with the future, got them not")
+        call.gate.set()
+        deadline = time.monotonic() + conformance.clock(DELIVERY)
+        late = [name for name, attempt in attempts.items()
+                if not attempt.finished.wait(max(0.0, deadline - time.monotonic()))]
+        for attempt in attempts.values():  # each ends by its own timeout at the latest
+            attempt.finished.wait(bound + conformance.clock(SLACK))
+    assert not late, (
+        f"WAIT-10: expected every thread waiting on the future to return once its call"
+        f" finished, got {late} still waiting {conformance.clock(DELIVERY):g}s later"
+    )
+    for name, attempt in attempts.items():
+        got = attempt.outcome
+        value = got.value[0] if name.startswith("wait") and got.exception is None else got.value
+        assert got.exception is None and call.future in value, (
+            f"WAIT-10: expected {name} to report the finished future, got {got.describe()}"
+        )
 
 
 # -- as_completed() -------------------------------------------------------------------------
