@@ -41,10 +41,13 @@ def _loses_false_exceptions() -> bool:
     return True
 
 
+#: The issue of false exceptions, whose entries apply where its fix is missing.
+FALSE_EXCEPTIONS = "https://github.com/python/cpython/issues/132063"
+
 #: CPython's deviations, for every pool (entries name the pools they apply to).
 CPYTHON = [
     entry for entry in load(Path(__file__).with_name("cpython.toml"))
-    if entry.clause != "EXC-11" or _loses_false_exceptions()
+    if entry.link != FALSE_EXCEPTIONS or _loses_false_exceptions()
 ]
 
 thread = Implementation(name="thread", factory=ThreadPoolExecutor, expected_failures=CPYTHON)

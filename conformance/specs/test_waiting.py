@@ -13,6 +13,7 @@ which a timer makes last.
 from __future__ import annotations
 
 import concurrent.futures
+import itertools
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -30,7 +31,7 @@ from typing import Any
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from conformance import tasks
+from conformance import raisables, tasks
 from conformance.harness import PROMPT, SETTLE, Attempt, Blocked, Conformance, Outcome
 from conformance.profiles import spec_settings
 from conformance.specs import clause, requires
@@ -413,9 +414,11 @@ def test_first_completed_is_not_ended_by_a_start(conformance: Conformance) -> No
 @requires("background")
 def test_first_exception_returns_on_the_first_raise(conformance: Conformance) -> None:
     """FIRST_EXCEPTION returns once a call raises, not when one returns a value."""
+    # A false exception too: whether a call raised is told by presence, not truth.
+    raising = [LookupError("raised"), raisables.FalseError("false")]
     with conformance.executor(3) as executor:
-        for timing in ("raised-before", "raised-during"):
-            calls = _running(conformance, executor, ["value", LookupError("raised"), "c"])
+        for timing, raised in itertools.product(("raised-before", "raised-during"), raising):
+            calls = _running(conformance, executor, ["value", raised, "c"])
             futures = [c.future for c in calls]
 
             def finish_two(calls: list[Blocked] = calls) -> None:
@@ -430,8 +433,8 @@ def test_first_exception_returns_on_the_first_raise(conformance: Conformance) ->
                 what, outcome = _wait(conformance, "WAIT-5", futures,
                                       return_when=FIRST_EXCEPTION, when_waiting=finish_two,
                                       bound=conformance.clock(DELIVERY))
-            _expect_reported("WAIT-5", f"{what} (call 0 returned, then call 1 {timing})",
-                             outcome, futures, done=[0, 1], not_done=[2])
+            _expect_reported("WAIT-5", f"{what} (call 0 returned, then call 1 {timing}:"
+                             f" {raised!r})", outcome, futures, done=[0, 1], not_done=[2])
             _settle(conformance, "WAIT-5", calls)
 
 
@@ -498,6 +501,24 @@ def test_first_exception_without_one_waits_for_all(conformance: Conformance) -> 
                                       bound=conformance.clock(DELIVERY))
             _expect_reported("WAIT-6", f"{what} (every call returned a value, {timing})",
                              outcome, futures, done=[0, 1, 2], not_done=[])
+
+
+@clause("WAIT-6")
+@requires("background", "bounded_workers", "cancels_pending")
+def test_first_exception_is_not_ended_by_a_cancel(conformance: Conformance) -> None:
+    """A cancel during a FIRST_EXCEPTION wait does not end it: a cancelled call raised nothing."""
+    timeout = conformance.clock(2 * SETTLE)
+    with conformance.executor(1) as executor:
+        blocker, queued = _queued(conformance, executor, 8)
+        futures = [blocker.future, queued[-1].future]
+        what, outcome = _wait(conformance, "WAIT-6", futures, timeout=timeout,
+                              return_when=FIRST_EXCEPTION,
+                              when_waiting=lambda: _cancel("WAIT-6", queued[-1]),
+                              bound=timeout + conformance.clock(SLACK))
+        assert outcome.exception is None and outcome.elapsed >= timeout / 2, (
+            f"WAIT-6: expected {what} to wait out its timeout, no call having raised (one was"
+            f" cancelled during the wait), got {outcome.describe()} after {outcome.elapsed:.3f}s"
+        )
 
 
 @clause("WAIT-7")
