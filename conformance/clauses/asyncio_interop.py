@@ -48,4 +48,8 @@ CLAUSES = [
     Clause("AIO-8", AREA, "Many run_in_executor() calls awaited together, more than there are"
            " workers, all complete, each with its own call's result or exception.",
            RUN_IN_EXECUTOR),
+    Clause("AIO-9", AREA, "A call submitted with executor.submit() from a coroutine does not"
+           " depend on the event loop: it finishes, and its future gives its result, after the"
+           " loop has closed.", "https://docs.python.org/3/library/concurrent.futures.html"
+           "#concurrent.futures.Executor.submit"),
 ]

@@ -451,3 +451,22 @@ def test_many_calls_awaited_together_all_complete(conformance: Conformance) -> N
         f"AIO-8: expected each call's own outcome, got calls {wrong} wrong: e.g."
         f" {got.value[wrong[0]]!r} for {outcomes[wrong[0]]!r}"
     )
+
+
+@clause("AIO-9")
+@requires("background")
+def test_submit_from_a_coroutine_outlives_the_loop(conformance: Conformance) -> None:
+    """A call submitted from a coroutine finishes, with its result, once the loop has closed."""
+    with conformance.executor(1) as executor:
+
+        async def submit_blocked() -> Blocked:
+            return conformance.submit_blocked(executor, "value")
+
+        outcome = _in_loop(conformance, submit_blocked, "submit() in an event loop")
+        blocked: Blocked = outcome.unwrap()  # asyncio.run() has closed the loop by now
+        blocked.gate.set()
+        got = conformance.call(blocked.future.result, what="result()")
+    assert got.exception is None and got.value == "value", (
+        f"AIO-9: expected result() 'value' from a call submitted in an event loop that has"
+        f" closed since, got {got.describe()}"
+    )
