@@ -206,16 +206,26 @@ def _check_wait(clause_id: str, conformance: Conformance, timing: str, query: st
 @requires("shares_memory")
 def test_result_is_the_very_object(conformance: Conformance) -> None:
     """With shared memory, result() returns the object the call returned, not a copy."""
-    returned: list[Any] = [[], {"key": [1]}, object(), bytearray(b"12")]
-    with conformance.executor() as executor:
-        futures = [executor.submit(tasks.identity, value) for value in returned]
-        for future, value in zip(futures, returned):
-            for attempt in ("first", "second"):
-                got = conformance.result(future)
-                assert got is value, (
-                    f"FUT-14: expected the {attempt} result() to return the very {value!r} the"
-                    f" call returned, got " + ("an equal copy" if got == value else repr(got))
-                )
+    # A coroutine and a generator too: a value, however awaitable or iterable, is not run.
+    coroutine, generator = _a_coroutine(), iter(range(3))
+    returned: list[Any] = [[], {"key": [1]}, object(), bytearray(b"12"), coroutine, generator]
+    try:
+        with conformance.executor() as executor:
+            futures = [executor.submit(tasks.identity, value) for value in returned]
+            for future, value in zip(futures, returned):
+                for attempt in ("first", "second"):
+                    got = conformance.result(future)
+                    assert got is value, (
+                        f"FUT-14: expected the {attempt} result() to return the very {value!r}"
+                        f" the call returned, got "
+                        + ("an equal copy" if got == value else repr(got))
+                    )
+    finally:
+        coroutine.close()  # never awaited, on purpose
+
+
+async def _a_coroutine() -> str:
+    return "awaited"
 
 
 @clause("FUT-12")
