@@ -20,6 +20,10 @@ CLAUSES = [
            " finish: it returns while the call still waits.", doc("concurrent.futures.Executor")),
     Clause("SUB-7", AREA, "map() submits the calls and returns without waiting for them to"
            " finish: it returns while they still wait.", doc("concurrent.futures.Executor.map")),
+    Clause("SUB-8", AREA, "Calls and done callbacks may submit to their own executor: submit()"
+           " returns without waiting for the new call, which runs; with a worker free, it runs"
+           " while the call that submitted it waits for it.",
+           doc("concurrent.futures.ThreadPoolExecutor")),
     Clause("DECL-1", "The implementation under test",
            "Each capability an implementation declares is true of it, as far as the suite"
            " can probe.", doc(""),

@@ -260,6 +260,24 @@ def test_submit_from_a_running_call_after_shutdown_raises(conformance: Conforman
     assert not ran, f"SHD-1: expected the refused call never to run, got it run: {ran!r}"
 
 
+@clause("SHD-1")
+@requires("background", "shares_memory")
+def test_shutdown_from_a_running_call_takes_effect(conformance: Conformance) -> None:
+    """shutdown(wait=False) called by a running call shuts the executor down all the same."""
+    log = conformance.log()
+    with conformance.executor(2) as executor:
+        conformance.result(executor.submit(lambda: executor.shutdown(wait=False)),
+                           what="result() of the call that called shutdown(wait=False)")
+        outcome = conformance.call(executor.submit, tasks.record, log, "late",
+                                   what="submit() after a call's shutdown()")
+    assert isinstance(outcome.exception, RuntimeError), (
+        f"SHD-1: expected submit() after a running call had called shutdown(wait=False) to"
+        f" raise RuntimeError, got {outcome.describe()}"
+    )
+    ran = list(log)
+    assert not ran, f"SHD-1: expected the refused call never to run, got it run: {ran!r}"
+
+
 @clause("SHD-2")
 def test_map_after_shutdown_raises_runtime_error(conformance: Conformance) -> None:
     """map() after shutdown() raises RuntimeError itself, and none of its calls runs."""

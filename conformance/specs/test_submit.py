@@ -13,7 +13,7 @@ from conformance import tasks
 from conformance.harness import PROMPT, Conformance
 from conformance.implementation import PROBED
 from conformance.profiles import spec_settings
-from conformance.specs import clause
+from conformance.specs import clause, requires
 from conformance.standalone import plain_calls_script, reproducible
 from conformance.strategies import values
 
@@ -139,6 +139,62 @@ def test_submit_returns_before_the_call_finishes(conformance: Conformance) -> No
         gate.set()
         got = conformance.result(future)
     assert got == "value", f"SUB-6: expected the call's result 'value', got {got!r}"
+
+
+@clause("SUB-8")
+@requires("background", "shares_memory", "bounded_workers")
+def test_a_call_may_submit_to_its_executor(conformance: Conformance) -> None:
+    """A running call's submit() returns at once, and the new call runs on the free worker."""
+    gate, submitted = conformance.event(), conformance.signal()
+    bound = conformance.clock(PROMPT)
+    with conformance.executor(2) as executor:
+
+        def submit_and_wait() -> Any:
+            child = executor.submit(tasks.gated, conformance.signal(), gate,
+                                    conformance.clock(PROMPT * 6), "child")
+            submitted.set()
+            return child.result(bound)  # the other worker is free to run it
+
+        outer = executor.submit(submit_and_wait)
+        conformance.wait_until(submitted.is_set, "SUB-8: expected submit() from a running call"
+                               " to return while the new call waited for its gate, got no"
+                               " return")
+        gate.set()
+        got = conformance.call(outer.result, what="result() of the submitting call",
+                               bound=2 * bound)
+    assert got.exception is None and got.value == "child", (
+        f"SUB-8: expected the call waiting for the call it submitted to get 'child', with a"
+        f" worker free to run it, got {got.describe()}"
+    )
+
+
+@clause("SUB-8")
+@requires("background")
+def test_a_done_callback_may_submit_to_its_executor(conformance: Conformance) -> None:
+    """A done callback's submit() returns a future, and the new call runs."""
+    chained: list[Any] = []
+
+    def chain(_: Future[Any]) -> None:
+        try:
+            chained.append(executor.submit(tasks.identity, "chained"))
+        except BaseException as exc:
+            chained.append(exc)
+
+    with conformance.executor(2) as executor:
+        first = conformance.submit_blocked(executor, "first")
+        first.future.add_done_callback(chain)
+        first.gate.set()
+        conformance.wait_until(lambda: bool(chained), "SUB-8: expected the done callback to be"
+                               " called, got no call (CB-1)")
+        assert isinstance(chained[0], Future), (
+            f"SUB-8: expected submit() in a done callback to return a future, got"
+            f" {chained[0]!r}"
+        )
+        got = conformance.call(chained[0].result, what="result() of the chained call")
+    assert got.exception is None and got.value == "chained", (
+        f"SUB-8: expected the call submitted by a done callback to give 'chained', got"
+        f" {got.describe()}"
+    )
 
 
 @clause("SUB-7")
