@@ -15,6 +15,7 @@ CASES = [
     ("ExceptionsComeBackWrapped", "AIO-6"),
     ("RunsInTheLoopThread", "AIO-7"),
     ("DropsCallsWhenBusy", "AIO-8"),
+    ("CompletesInTheSubmittersLoop", "AIO-9"),
 ]
 
 

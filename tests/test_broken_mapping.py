@@ -15,6 +15,7 @@ CASES = [
     ("broken.mapping:SubmitsOnFirstNext", {"MAP-7"}),
     ("broken.mapping:CollectsLazily", {"MAP-5", "MAP-6"}),
     ("broken.mapping:LeavesCallsRunning", {"MAP-14", "MAP-15", "MAP-16"}),
+    ("broken.mapping:SparesTheAwaitedCall", {"MAP-16"}),
     ("broken.mapping:DeadlineBeforeResult", {"MAP-13"}),
     ("broken.mapping:ChunkFailsAsAWhole", {"MAP-9"}),
     ("broken.mapping:LongestInput", {"MAP-3", "MAP-4"}),

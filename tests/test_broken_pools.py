@@ -15,6 +15,7 @@ CASES = [
     ("BrokenSubmitGivesFailedFuture", "INIT-4"),
     ("StopsAtCancelledCall", "INIT-5"),
     ("AcceptsNonCallableInitializer", "INIT-6"),
+    ("InitializesBeforeEachCall", "INIT-7"),
     ("HangsWhenWorkerDies", "BRK-1"),
     ("DeadPoolSubmitGivesFailedFuture", "BRK-2"),
     ("ShutdownWaitsForDeadWorker", "BRK-3"),

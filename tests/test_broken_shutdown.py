@@ -8,6 +8,7 @@ from tests.conftest import SuiteRun
 
 CASES = [
     ("RunsAfterShutdown", "SHD-1"),
+    ("AcceptsItsWorkersCalls", "SHD-1"),
     ("LazyMap", "SHD-2"),
     ("ShutdownNeverWaits", "SHD-3"),
     ("WaitsOnlyForRunningCalls", "SHD-3"),
@@ -25,6 +26,7 @@ CASES = [
     ("OneWorkerTooMany", "SHD-15"),
     ("OneWorkerOnly", "SHD-16"),
     ("RacySubmit", "SHD-17"),
+    ("StartsWorkersUnlocked", "SHD-17"),
     ("ChecksShutdownOutsideTheLock", "SHD-18"),
     ("AbandonedAtExit", "SHD-19"),
     ("LeavesIdleWorkers", "SHD-20"),

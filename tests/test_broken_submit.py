@@ -15,6 +15,7 @@ CASES = [
     ("broken.submit:RunsIdenticalCallsOnce", "SUB-5"),
     ("broken.submit:WaitsInSubmit", "SUB-6"),
     ("broken.submit:MapWaitsForResults", "SUB-7"),
+    ("broken.submit:RunsNestedCallsInline", "SUB-8"),
 ]
 
 

@@ -17,6 +17,7 @@ CASES = [
     ("HoldsLockWhileRunning", {"WAIT-8", "ASC-3"}, ()),
     ("NumberedPerExecutor", {"WAIT-9", "ASC-6"}, ()),
     ("SkipsCancelledSilently", {"ASC-5"}, ()),
+    ("TellsOneWaiter", {"WAIT-10"}, ()),
 ]
 
 

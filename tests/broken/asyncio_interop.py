@@ -120,3 +120,34 @@ class DropsCallsWhenBusy(ReferenceExecutor):
         if self._shared.queue.qsize() >= self.LIMIT:
             return Future()
         return super().submit(fn, *args, **kwargs)
+
+
+def _copy_outcome(source: Future[Any], target: Future[Any]) -> None:
+    exception = source.exception()
+    if exception is not None:
+        target.set_exception(exception)
+    else:
+        target.set_result(source.result())
+
+
+class CompletesInTheSubmittersLoop(ReferenceExecutor):
+    """A call submitted from a coroutine gets a future completed through that event loop, so
+    its outcome is lost once the loop has closed and the future never finishes. Caught by
+    AIO-9."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return super().submit(fn, *args, **kwargs)
+        outer: Future[Any] = Future()
+        outer.set_running_or_notify_cancel()
+
+        def deliver(inner: Future[Any]) -> None:
+            try:
+                loop.call_soon_threadsafe(_copy_outcome, inner, outer)
+            except RuntimeError:
+                pass  # the loop has closed: nobody is left to tell
+
+        super().submit(fn, *args, **kwargs).add_done_callback(deliver)
+        return outer

@@ -29,7 +29,7 @@ from concurrent.futures import (
 from functools import partial
 from typing import Any
 
-from implementations.reference import ReferenceExecutor
+from implementations.reference import ReferenceExecutor, _live_workers, _run, _Shared
 
 #: How long the broken shutdown() waits for a worker that is dead: far beyond the
 #: suite's bound, short enough to end with the test run.
@@ -394,3 +394,27 @@ class DiesOnUnpicklableResult(_ProcessPool):
 
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
         return super().submit(_die_unless_picklable, fn, args, kwargs)
+
+
+def _initializing_each_call(shared: _Shared, initializer: Callable[..., object] | None,
+                            initargs: tuple[Any, ...]) -> None:
+    get = shared.queue.get
+    while (item := get()) is not None:
+        if initializer is not None:
+            initializer(*initargs)  # in the loop, not before it
+        _run(*item)
+        with shared.lock:
+            shared.idle += 1
+    shared.queue.put(None)
+
+
+class InitializesBeforeEachCall(ReferenceExecutor):
+    """Each worker runs the initializer before every call it takes, not once at its start.
+    Caught by INIT-7."""
+
+    def _start_worker(self) -> None:
+        thread = threading.Thread(target=_initializing_each_call, daemon=True,
+                                  args=(self._shared, self._initializer, self._initargs))
+        thread.start()
+        self._threads.append(thread)
+        _live_workers.add(thread)

@@ -320,3 +320,30 @@ class ForgetsWorkersWithoutWait(ReferenceExecutor):
             return
         with self._shared.lock:
             self._shutdown = True
+
+
+class AcceptsItsWorkersCalls(ReferenceExecutor):
+    """After shutdown(), submit() still accepts calls from the executor's own workers, as
+    follow-up work, and queues them behind the stop sentinel, where they never run. Caught
+    by SHD-1."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        if not (self._shutdown and threading.current_thread() in self._threads):
+            return super().submit(fn, *args, **kwargs)
+        future: Future[Any] = Future()
+        self._shared.queue.put((future, fn, args, kwargs))
+        return future
+
+
+class StartsWorkersUnlocked(ReferenceExecutor):
+    """submit() decides whether to start a worker before it takes the lock, so submits racing
+    from several threads all start one, past max_workers. Caught by SHD-17."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        start = not self._shared.idle and len(self._threads) < self._max_workers
+        time.sleep(0.0005)  # whatever submit() does in between; widens the race
+        if start:
+            with self._shared.lock:
+                self._start_worker()
+                self._shared.idle += 1  # the next submit() claims the new worker
+        return super().submit(fn, *args, **kwargs)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import Future
 from typing import Any
 
-from implementations.reference import ReferenceExecutor
+from implementations.reference import ReferenceExecutor, _Future, _run
 
 
 class DropsKeywords(ReferenceExecutor):
@@ -88,3 +89,15 @@ class MapWaitsForResults(ReferenceExecutor):
     def map(self, fn: Any, *iterables: Any, timeout: float | None = None,
             chunksize: int = 1) -> Any:
         return iter(list(super().map(fn, *iterables, timeout=timeout, chunksize=chunksize)))
+
+
+class RunsNestedCallsInline(ReferenceExecutor):
+    """submit() from one of the executor's own workers runs the call there and then, before
+    it returns, so a call that submits work and waits for it blocks. Caught by SUB-8."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        if threading.current_thread() not in self._threads:
+            return super().submit(fn, *args, **kwargs)
+        future: Future[Any] = _Future()
+        _run(future, fn, args, kwargs)  # "no need to queue: this thread is a worker"
+        return future

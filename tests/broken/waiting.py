@@ -62,6 +62,25 @@ class SilentToWaiters(_Broken):
     future_class = _Silent
 
 
+class _TellsTheFirstWaiter(_Future[Any]):
+    """Tells the first thread in wait() or as_completed() that it finished, not the others."""
+
+    def set_result(self, result: Any) -> None:
+        with self._condition:  # type: ignore[attr-defined]
+            waiters, self._waiters = self._waiters, self._waiters[:1]  # type: ignore
+            try:
+                super().set_result(result)
+            finally:
+                self._waiters = waiters
+
+
+class TellsOneWaiter(_Broken):
+    """When a call finishes, only the first of the threads waiting on its future with wait()
+    or as_completed() is woken; the others wait out their timeout. Caught by WAIT-10."""
+
+    future_class = _TellsTheFirstWaiter
+
+
 class _EarlyNews(_Future[Any]):
     def set_result(self, result: Any) -> None:
         with self._condition:  # type: ignore[attr-defined]
