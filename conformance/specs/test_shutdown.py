@@ -548,6 +548,30 @@ def test_futures_cancelled_by_shutdown_are_complete_for_waiters(
     )
 
 
+@clause("SHD-9")
+@requires("background", "bounded_workers", "cancels_pending")
+def test_shutdown_cancels_end_waits_in_progress(conformance: Conformance) -> None:
+    """A wait() already waiting when shutdown(cancel_futures=True) cancels its future returns."""
+    bound = conformance.clock(4 * SETTLE)
+    with conformance.executor(1) as executor:
+        conformance.occupy_all_workers(executor, 1)
+        # The last queued call: an executor may hand the first ones to a worker early (FUT-1).
+        last = conformance.submit_queued(executor, *range(4))[-1].future
+        waited = conformance.call(
+            concurrent.futures.wait, [last], timeout=bound, what="wait()",
+            when_waiting=lambda: executor.shutdown(wait=False, cancel_futures=True),
+        ).unwrap()
+        assert last.cancelled(), (
+            "SHD-9: expected shutdown(cancel_futures=True) to cancel the last queued call, got"
+            " it not cancelled (SHD-7)"
+        )
+    assert last in waited.done, (
+        f"SHD-9: expected a wait() in progress to return with the future that"
+        f" shutdown(cancel_futures=True) cancelled in done, got it in not_done after its"
+        f" {bound:g}s timeout"
+    )
+
+
 def _as_completed(futures: list[Future[Any]], timeout: float) -> int:
     """How many futures as_completed() yields before its timeout."""
     count = 0

@@ -366,6 +366,38 @@ def test_all_completed_waits_for_every_future(conformance: Conformance) -> None:
                              done=[0, 1, 2], not_done=[])
 
 
+@clause("WAIT-3")
+@requires("background")
+def test_all_completed_counts_each_future_once(conformance: Conformance) -> None:
+    """A wait() begun while a finished call's done callbacks still run counts that call once:
+    it does not return before the other call finishes."""
+    in_callback, callback_gate = threading.Event(), threading.Event()
+    bound = conformance.clock(PROMPT)
+    timeout = conformance.clock(2 * SETTLE)
+
+    def hold(_: Future[Any]) -> None:
+        in_callback.set()
+        callback_gate.wait(bound)
+
+    with conformance.executor(2) as executor:
+        calls = _running(conformance, executor, ["finished", "running"])
+        futures = [c.future for c in calls]
+        futures[0].add_done_callback(hold)
+        calls[0].gate.set()
+        conformance.wait_until(in_callback.is_set, "WAIT-3: expected the done callback of the"
+                               " finished call to be called, got no call (CB-1)")
+        what, outcome = _wait(conformance, "WAIT-3", futures, timeout=timeout,
+                              when_waiting=callback_gate.set,
+                              bound=timeout + conformance.clock(SLACK))
+        _expect_reported("WAIT-3", f"{what} (call 1 still running)", outcome, futures,
+                         done=[0], not_done=[1])
+        assert outcome.elapsed >= timeout / 2, (
+            f"WAIT-3: expected {what} to wait out its timeout, call 1 still running, got it"
+            f" returning after {outcome.elapsed:.3f}s (call 0 counted twice?)"
+        )
+        _settle(conformance, "WAIT-3", calls)
+
+
 @clause("WAIT-4")
 @requires("background")
 def test_first_completed_returns_on_the_first_finish(conformance: Conformance) -> None:
