@@ -6,13 +6,14 @@ Each spec puts a future in one state with gates, then checks every query.
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import CancelledError, Future
 from typing import Any
 
 import pytest
 
 from conformance import tasks
-from conformance.harness import Conformance
+from conformance.harness import SETTLE, Conformance
 from conformance.specs import clause, requires, states
 
 
@@ -86,6 +87,40 @@ def test_cancel_of_running_call_fails(conformance: Conformance) -> None:
         got = conformance.result(blocked.future)
         assert got == "value", f"FUT-5: expected the call's result 'value', got {got!r}"
         expect_states("FUT-5", blocked.future, done=True, running=False, cancelled=False)
+
+
+@clause("FUT-5")
+@requires("background")
+def test_cancel_of_running_call_leaves_waiters_waiting(conformance: Conformance) -> None:
+    """A thread waiting in result() when cancel() of the running call fails waits on for the
+    value: the failed cancel() does not wake it."""
+    returned: list[bool] = []
+    woke: list[bool] = []
+    finished = threading.Event()
+    with conformance.executor(1) as executor:
+        blocked = conformance.submit_blocked(executor, "value")
+        conformance.wait_started(blocked)
+
+        def wait_for_the_value() -> Any:
+            try:
+                return blocked.future.result()
+            finally:
+                finished.set()
+
+        def cancel_then_watch() -> None:
+            returned.append(blocked.future.cancel())
+            # A waiter woken by the failed cancel() comes back within this watch.
+            woke.append(finished.wait(conformance.clock(SETTLE)))
+            blocked.gate.set()
+
+        outcome = conformance.call(wait_for_the_value, what="result()",
+                                   when_waiting=cancel_then_watch)
+    assert returned == [False], f"FUT-5: expected cancel() to return False, got {returned}"
+    assert not woke[0] and outcome.exception is None and outcome.value == "value", (
+        f"FUT-5: expected a result() waiting while cancel() of the running call failed to"
+        f" wait on and give 'value', got {outcome.describe()}"
+        + (" before the call finished" if woke[0] else "")
+    )
 
 
 @clause("FUT-6")
