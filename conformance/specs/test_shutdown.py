@@ -1010,7 +1010,11 @@ queued.add_done_callback(report)
 if not started.wait(payload["bound"]):
     print(json.dumps(["not started"]), flush=True)
     sys.exit(3)
-executor.shutdown(wait=False)
+if payload["drop"]:
+    del executor
+    gc.collect()
+else:
+    executor.shutdown(wait=False)
 SCRIPT = sys._getframe().f_code
 MAIN = threading.main_thread().ident
 
@@ -1044,6 +1048,19 @@ print(json.dumps(["main thread ends"]), flush=True)
 @requires("background")
 def test_program_exit_waits_for_calls(conformance: Conformance) -> None:
     """After shutdown(wait=False), the program's exit waits for the blocked and queued calls."""
+    _expect_exit_to_wait("SHD-19", conformance, drop=False)
+
+
+@clause("SHD-22")
+@requires("background")
+def test_program_exit_waits_for_a_dropped_executors_calls(conformance: Conformance) -> None:
+    """An executor dropped without shutdown: the program's exit waits for its calls."""
+    _expect_exit_to_wait("SHD-22", conformance, drop=True)
+
+
+def _expect_exit_to_wait(clause_id: str, conformance: Conformance, drop: bool) -> None:
+    """Run a program whose executor has a blocked and a queued call when its main thread
+    ends (after shutdown(wait=False), or with the executor dropped): both must finish."""
     # A fresh interpreter loads the implementation as --executor named it, or
     # else unpickles its factory.
     factory = b""
@@ -1057,23 +1074,25 @@ def test_program_exit_waits_for_calls(conformance: Conformance) -> None:
     bound = conformance.clock(PROMPT)
     payload = {"spec": conformance.spec, "factory": factory, "path": sys.path,
                "shares_memory": conformance.capabilities["shares_memory"],
-               "bound": bound * 3, "settle": conformance.clock(SETTLE)}
+               "bound": bound * 3, "settle": conformance.clock(SETTLE), "drop": drop}
     program = base64.b64encode(pickle.dumps(payload)).decode()
     try:
         run = subprocess.run([sys.executable, "-c", _EXITING_PROGRAM, program],
                              capture_output=True, text=True, timeout=bound * 4)
     except subprocess.TimeoutExpired:
-        raise AssertionError(f"SHD-19: expected the program to exit once its calls finished,"
-                             f" got it still running after {bound * 4:g}s") from None
+        raise AssertionError(f"{clause_id}: expected the program to exit once its calls"
+                             f" finished, got it still running after {bound * 4:g}s") from None
     lines = list(_json_lines(run.stdout))
     assert ["not started"] not in lines, (
-        f"SHD-19: the blocked call did not start within {bound * 3:g}s; stderr: {run.stderr}"
+        f"{clause_id}: the blocked call did not start within {bound * 3:g}s; stderr:"
+        f" {run.stderr}"
     )
+    how = "dropped the executor" if drop else "called shutdown(wait=False)"
     finished = sorted(str(line[1]) for line in lines if line[0] == "finished")
     assert finished == ["blocked", "queued"], (
-        "SHD-19: expected the program to exit only after the blocked and the queued call"
-        f" finished, got {finished or 'none'} finished (exit status {run.returncode},"
-        f" output {lines}, stderr {run.stderr.strip()[-500:]!r})"
+        f"{clause_id}: expected the program, which {how}, to exit only after the blocked and"
+        f" the queued call finished, got {finished or 'none'} finished (exit status"
+        f" {run.returncode}, output {lines}, stderr {run.stderr.strip()[-500:]!r})"
     )
 
 
