@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from conformance import tasks
-from conformance.harness import Conformance
+from conformance.harness import PROMPT, Attempt, Conformance
 from conformance.report import NOT_APPLICABLE
-from conformance.specs import clause
+from conformance.specs import clause, requires
 
 
 @pytest.fixture
@@ -104,6 +104,33 @@ def test_set_result_finishes_and_wakes_waiters(conformance: Conformance, new_fut
     assert got == (True, False, False, None), (
         f"SET-3: expected (done, running, cancelled, exception) == (True, False, False, None),"
         f" got {got}"
+    )
+
+
+@clause("SET-3")
+@requires("background")
+def test_finishing_call_wakes_timed_and_untimed_waiters(conformance: Conformance) -> None:
+    """A call's finish wakes every thread waiting in result(), with a timeout or without."""
+    bound = conformance.clock(PROMPT)
+    with conformance.executor(1) as executor:
+        blocked = conformance.submit_blocked(executor, "value")
+        conformance.wait_started(blocked)
+        # The timed waiter first: it is the one a notify() of a single waiter would wake.
+        waiters = {"result(timeout)": lambda: blocked.future.result(3 * bound),
+                   "result()": blocked.future.result}
+        attempts = {}
+        for name, wait_for in waiters.items():
+            attempts[name] = Attempt(wait_for, "conformance-waiter")
+            conformance.wait_until(attempts[name].calling.is_set, f"{name} was not called")
+        blocked.gate.set()
+        stuck = [name for name, attempt in attempts.items() if not attempt.finished.wait(bound)]
+    assert not stuck, (
+        f"SET-3: expected every thread waiting in result() to be woken when the call finished,"
+        f" got {stuck} still waiting after {bound:g}s"
+    )
+    got = {name: attempt.outcome.describe() for name, attempt in attempts.items()}
+    assert all(attempt.outcome.value == "value" for attempt in attempts.values()), (
+        f"SET-3: expected every waiting result() to give 'value', got {got}"
     )
 
 
