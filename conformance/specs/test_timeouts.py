@@ -22,7 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance import tasks
-from conformance.harness import PROMPT, SETTLE, Blocked, Conformance, Outcome, open_later
+from conformance.harness import PROMPT, SETTLE, Attempt, Blocked, Conformance, Outcome, open_later
 from conformance.profiles import spec_settings
 from conformance.specs import clause, requires, states
 
@@ -205,6 +205,30 @@ def test_wait_does_not_overrun(conformance: Conformance, query: str, timeout: fl
     assert outcome.elapsed <= limit, (
         f"TMO-3: expected {what} of an unfinished call to give up within {limit:.3g}s,"
         f" got {outcome.describe()} after {outcome.elapsed:.3f}s"
+    )
+
+
+@clause("TMO-3")
+@requires("background")
+@pytest.mark.parametrize("query", QUERIES)
+def test_wait_does_not_overrun_beside_an_untimed_one(conformance: Conformance,
+                                                     query: str) -> None:
+    """A timed wait gives up soon after its timeout though another thread then waits untimed."""
+    timeout = 0.3
+    limit = timeout + conformance.clock(SLACK)
+    with conformance.executor(1) as executor:
+        blocked = unfinished(conformance, executor)
+        method = getattr(blocked.future, query)
+        timed = Attempt(lambda: method(timeout), "conformance-waiter")
+        conformance.wait_until(timed.calling.is_set, f"{query}({timeout}) was not called")
+        untimed = Attempt(method, "conformance-waiter")  # a wait with no deadline joins it
+        conformance.wait_until(untimed.calling.is_set, f"{query}() was not called")
+        gave_up = timed.finished.wait(limit)
+        outcome = timed.outcome
+    assert gave_up and isinstance(outcome.exception, concurrent.futures.TimeoutError), (
+        f"TMO-3: expected {query}({timeout}) of an unfinished call to raise TimeoutError within"
+        f" {limit:.3g}s though another thread then waited in {query}() with no timeout, got "
+        + (outcome.describe() if gave_up else "no answer")
     )
 
 
