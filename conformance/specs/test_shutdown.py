@@ -187,6 +187,11 @@ def describe(expected: Any) -> str:
 # -- submit() and map() after shutdown -------------------------------------------------------
 
 
+def _expect_never_ran(log: Any) -> None:
+    ran = list(log)
+    assert not ran, f"SHD-1: expected the refused call never to run, got it run: {ran!r}"
+
+
 @clause("SHD-1")
 @pytest.mark.parametrize("wait", [True, False])
 def test_submit_after_shutdown_raises_runtime_error(conformance: Conformance,
@@ -202,8 +207,7 @@ def test_submit_after_shutdown_raises_runtime_error(conformance: Conformance,
         f"SHD-1: expected submit() after shutdown(wait={wait}) to raise RuntimeError, got"
         f" {outcome.describe()}"
     )
-    ran = list(log)
-    assert not ran, f"SHD-1: expected the refused call never to run, got it run: {ran!r}"
+    _expect_never_ran(log)
 
 
 @clause("SHD-1")
@@ -223,8 +227,7 @@ def test_submit_while_earlier_calls_run_raises_runtime_error(conformance: Confor
         "SHD-1: expected submit() after shutdown(wait=False) to raise RuntimeError while an"
         f" earlier call still ran, got {outcome.describe()}"
     )
-    ran = list(log)
-    assert not ran, f"SHD-1: expected the refused call never to run, got it run: {ran!r}"
+    _expect_never_ran(log)
 
 
 @clause("SHD-1")
@@ -256,8 +259,7 @@ def test_submit_from_a_running_call_after_shutdown_raises(conformance: Conforman
         f"SHD-1: expected submit() from a call still running after shutdown(wait=False) to"
         f" raise RuntimeError, got the submit {got}"
     )
-    ran = list(log)
-    assert not ran, f"SHD-1: expected the refused call never to run, got it run: {ran!r}"
+    _expect_never_ran(log)
 
 
 @clause("SHD-1")
@@ -274,8 +276,7 @@ def test_shutdown_from_a_running_call_takes_effect(conformance: Conformance) -> 
         f"SHD-1: expected submit() after a running call had called shutdown(wait=False) to"
         f" raise RuntimeError, got {outcome.describe()}"
     )
-    ran = list(log)
-    assert not ran, f"SHD-1: expected the refused call never to run, got it run: {ran!r}"
+    _expect_never_ran(log)
 
 
 @clause("SHD-2")
