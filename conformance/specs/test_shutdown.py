@@ -187,6 +187,14 @@ def describe(expected: Any) -> str:
 # -- submit() and map() after shutdown -------------------------------------------------------
 
 
+def _expect_refused(outcome: Outcome, after: str, log: Any) -> None:
+    """submit() after ``after`` raised RuntimeError, and its call never ran."""
+    assert isinstance(outcome.exception, RuntimeError), (
+        f"SHD-1: expected submit() after {after} to raise RuntimeError, got {outcome.describe()}"
+    )
+    _expect_never_ran(log)
+
+
 def _expect_never_ran(log: Any) -> None:
     ran = list(log)
     assert not ran, f"SHD-1: expected the refused call never to run, got it run: {ran!r}"
@@ -203,11 +211,7 @@ def test_submit_after_shutdown_raises_runtime_error(conformance: Conformance,
                          what=f"shutdown(wait={wait})").unwrap()
         outcome = conformance.call(executor.submit, tasks.record, log, "late",
                                    what="submit() after shutdown()")
-    assert isinstance(outcome.exception, RuntimeError), (
-        f"SHD-1: expected submit() after shutdown(wait={wait}) to raise RuntimeError, got"
-        f" {outcome.describe()}"
-    )
-    _expect_never_ran(log)
+    _expect_refused(outcome, f"shutdown(wait={wait})", log)
 
 
 @clause("SHD-1")
@@ -223,11 +227,7 @@ def test_submit_while_earlier_calls_run_raises_runtime_error(conformance: Confor
                                    what="submit() after shutdown()")
         blocked.gate.set()
         conformance.result(blocked.future)
-    assert isinstance(outcome.exception, RuntimeError), (
-        "SHD-1: expected submit() after shutdown(wait=False) to raise RuntimeError while an"
-        f" earlier call still ran, got {outcome.describe()}"
-    )
-    _expect_never_ran(log)
+    _expect_refused(outcome, "shutdown(wait=False), while an earlier call still ran,", log)
 
 
 @clause("SHD-1")
@@ -272,11 +272,7 @@ def test_shutdown_from_a_running_call_takes_effect(conformance: Conformance) -> 
                            what="result() of the call that called shutdown(wait=False)")
         outcome = conformance.call(executor.submit, tasks.record, log, "late",
                                    what="submit() after a call's shutdown()")
-    assert isinstance(outcome.exception, RuntimeError), (
-        f"SHD-1: expected submit() after a running call had called shutdown(wait=False) to"
-        f" raise RuntimeError, got {outcome.describe()}"
-    )
-    _expect_never_ran(log)
+    _expect_refused(outcome, "a running call had called shutdown(wait=False)", log)
 
 
 @clause("SHD-2")
