@@ -27,6 +27,7 @@ CASES = [
     ("OneWorkerOnly", "SHD-16"),
     ("RacySubmit", "SHD-17"),
     ("StartsWorkersUnlocked", "SHD-17"),
+    ("CancelsQueuedCallsWhenDropped", "SHD-22"),
     ("ChecksShutdownOutsideTheLock", "SHD-18"),
     ("AbandonedAtExit", "SHD-19"),
     ("LeavesIdleWorkers", "SHD-20"),

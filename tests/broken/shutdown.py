@@ -347,3 +347,12 @@ class StartsWorkersUnlocked(ReferenceExecutor):
                 self._start_worker()
                 self._shared.idle += 1  # the next submit() claims the new worker
         return super().submit(fn, *args, **kwargs)
+
+
+class CancelsQueuedCallsWhenDropped(ReferenceExecutor):
+    """An executor the program drops without shutting it down cancels its queued calls as it
+    is collected, so they never run, though the program waits for its running ones. Caught
+    by SHD-22."""
+
+    def __del__(self) -> None:
+        self.shutdown(wait=False, cancel_futures=True)
