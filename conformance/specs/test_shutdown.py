@@ -858,22 +858,8 @@ def test_submits_from_many_threads_start_at_most_max_workers(conformance: Confor
     log = conformance.log()
     threads, bound = 8, conformance.clock(PROMPT)
     with conformance.executor(max_workers) as executor:
-        barrier = threading.Barrier(threads)
-        errors: list[str] = []
-
-        def submitter(t: int) -> None:
-            try:
-                barrier.wait(bound)
-                submit_bracketed(conformance, executor, t, log)
-            except BaseException as exc:
-                errors.append(f"thread {t}: {type(exc).__name__}: {exc}")
-
-        workers = [threading.Thread(target=submitter, args=(t,), daemon=True)
-                   for t in range(threads)]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join(bound)
+        errors = run_together(threads, bound,
+                              lambda t: submit_bracketed(conformance, executor, t, log))
         assert not errors, f"SHD-17: expected every submit() to succeed, got {errors}"
         conformance.wait_until(lambda: bool(started_values(log)),
                                "SHD-17: expected a call to start, got none started")
@@ -892,33 +878,45 @@ def submit_together(executor: Executor, threads: int, per_thread: int, bound: fl
                     call: Callable[[int, int], tuple[Any, ...]],
                     submitted: list[tuple[Any, Future[Any]]],
                     stop: threading.Event | None = None) -> list[str]:
-    """Submit from ``threads`` threads released together by a barrier.
+    """Submit from ``threads`` threads released together (see :func:`run_together`).
 
     Thread t submits ``call(t, k)`` (a function, then its arguments, the last
     one being the value the call returns) for k in range(per_thread), or until
     a submit() raises RuntimeError once ``stop`` is set.  Appends each
     (value, future) to ``submitted``; returns the unexpected errors.
     """
+
+    def submit_all(t: int) -> None:
+        for k in range(per_thread):
+            fn, *args = call(t, k)
+            try:
+                future = executor.submit(fn, *args)
+            except RuntimeError:
+                if stop is not None and stop.is_set():
+                    return
+                raise
+            submitted.append((args[-1], future))
+
+    return run_together(threads, bound, submit_all)
+
+
+def run_together(threads: int, bound: float, body: Callable[[int], object]) -> list[str]:
+    """Run ``body(t)`` in ``threads`` threads released together by a barrier.
+
+    Returns what the threads raised, and an error for any thread still running
+    once ``bound`` seconds have passed (one deadline for them all).
+    """
     barrier = threading.Barrier(threads)
     errors: list[str] = []
 
-    def submitter(t: int) -> None:
+    def run(t: int) -> None:
         try:
             barrier.wait(bound)
-            for k in range(per_thread):
-                fn, *args = call(t, k)
-                try:
-                    future = executor.submit(fn, *args)
-                except RuntimeError:
-                    if stop is not None and stop.is_set():
-                        return
-                    raise
-                submitted.append((args[-1], future))
+            body(t)
         except BaseException as exc:
             errors.append(f"thread {t}: {type(exc).__name__}: {exc}")
 
-    workers = [threading.Thread(target=submitter, args=(t,), daemon=True)
-               for t in range(threads)]
+    workers = [threading.Thread(target=run, args=(t,), daemon=True) for t in range(threads)]
     for worker in workers:
         worker.start()
     deadline = time.monotonic() + bound
