@@ -28,6 +28,7 @@ CASES = [
     ("RacySubmit", "SHD-17"),
     ("StartsWorkersUnlocked", "SHD-17"),
     ("CancelsQueuedCallsWhenDropped", "SHD-22"),
+    ("HangsAtExitUnlessShutDown", "SHD-22"),
     ("ChecksShutdownOutsideTheLock", "SHD-18"),
     ("AbandonedAtExit", "SHD-19"),
     ("LeavesIdleWorkers", "SHD-20"),

@@ -86,9 +86,10 @@ CLAUSES = [
     Clause("SHD-21", AREA, "After shutdown(wait=False), the executor frees its resources once"
            " the pending calls are done: every thread and process it started ends.",
            SHUTDOWN),
-    Clause("SHD-22", AREA, "An executor the program drops without shutting it down still runs"
-           " its pending calls before the program exits: a call still blocked when the main"
-           " thread ends, and the calls queued behind it, run to completion.",
+    Clause("SHD-22", AREA, "An executor the program never shuts down, whether it drops the"
+           " executor or still holds it at the end, runs its pending calls before the program"
+           " exits, and the program then exits: a call still blocked when the main thread"
+           " ends, and the calls queued behind it, run to completion.",
            doc("concurrent.futures.ThreadPoolExecutor"), level="recommended",
            note="documented for ThreadPoolExecutor, whose threads are all joined before the"
            " interpreter exits; CPython's process pool does the same"),

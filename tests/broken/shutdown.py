@@ -19,6 +19,7 @@ from implementations.reference import (
     _drain,
     _live_executors,
     _live_workers,
+    _worker,
 )
 
 
@@ -356,3 +357,19 @@ class CancelsQueuedCallsWhenDropped(ReferenceExecutor):
 
     def __del__(self) -> None:
         self.shutdown(wait=False, cancel_futures=True)
+
+
+class HangsAtExitUnlessShutDown(ReferenceExecutor):
+    """Its workers are not daemon threads and nothing tells them to stop at exit, so a program
+    that still holds the executor, never shut down, waits for them for ever once its calls
+    are done. Caught by SHD-22."""
+
+    def __init__(self, max_workers: int | None = None, **options: Any) -> None:
+        super().__init__(max_workers, **options)
+        _live_executors.discard(self)  # no shutdown at exit
+
+    def _start_worker(self) -> None:
+        thread = threading.Thread(target=_worker, daemon=False,
+                                  args=(self._shared, self._initializer, self._initargs))
+        thread.start()
+        self._threads.append(thread)
