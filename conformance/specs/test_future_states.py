@@ -241,9 +241,14 @@ def _check_wait(clause_id: str, conformance: Conformance, timing: str, query: st
 @requires("shares_memory")
 def test_result_is_the_very_object(conformance: Conformance) -> None:
     """With shared memory, result() returns the object the call returned, not a copy."""
-    # A coroutine and a generator too: a value, however awaitable or iterable, is not run.
+    # A coroutine, a generator and futures too: a value, however awaitable, iterable or
+    # future-like, is not run or waited for; an unfinished future returned leaves the call
+    # finished all the same.
     coroutine, generator = _a_coroutine(), iter(range(3))
-    returned: list[Any] = [[], {"key": [1]}, object(), bytearray(b"12"), coroutine, generator]
+    finished_future: Future[str] = Future()
+    finished_future.set_result("the inner future's value")
+    returned: list[Any] = [[], {"key": [1]}, object(), bytearray(b"12"), coroutine, generator,
+                           finished_future, Future()]
     try:
         with conformance.executor() as executor:
             futures = [executor.submit(tasks.identity, value) for value in returned]
