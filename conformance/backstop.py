@@ -10,6 +10,13 @@ the terminal and the process exits.  Under pytest-xdist that is a dead worker,
 which the report counts as a failure of the spec's clause; without ``-n`` it
 ends the run, as it would have stalled instead.
 
+The same timer is armed once more as the interpreter begins to exit: an
+executor whose workers never stop, or whose own exit handler waits for them,
+would otherwise keep the finished run's process alive for ever.  It is armed
+from ``threading``'s exit hooks, which run before the interpreter joins the
+threads that are not daemons and before the ``atexit`` handlers, and only when
+the interpreter really exits (not when pytest.main() returns to its caller).
+
 A user who sets pytest's own ``faulthandler_timeout`` keeps it: faulthandler
 has one such timer, and theirs is left alone.
 """
@@ -19,6 +26,7 @@ from __future__ import annotations
 import faulthandler
 import os
 import sys
+import threading
 from collections.abc import Generator
 
 import pytest
@@ -48,7 +56,19 @@ class Backstop:
             faulthandler.cancel_dump_traceback_later()
 
     def pytest_unconfigure(self) -> None:
-        os.close(self.stderr)
+        # threading's own exit hooks (private, but what CPython's thread pool uses
+        # for the same moment); our hook, registered last, runs first.
+        register = getattr(threading, "_register_atexit", None)
+        try:
+            if register is None:
+                raise RuntimeError("no threading exit hooks")
+            register(self._arm_for_exit)
+        except RuntimeError:  # the interpreter is already exiting, or no such hooks
+            os.close(self.stderr)
+
+    def _arm_for_exit(self) -> None:
+        """The process must be gone within the margin: every thread's stack, else."""
+        faulthandler.dump_traceback_later(self.margin, exit=True, file=self.stderr)
 
 
 def _stderr_fileno() -> int:
