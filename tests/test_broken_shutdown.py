@@ -9,6 +9,7 @@ from tests.conftest import SuiteRun
 CASES = [
     ("RunsAfterShutdown", "SHD-1"),
     ("AcceptsItsWorkersCalls", "SHD-1"),
+    ("JoinsWorkersUnderItsLock", "SHD-1"),
     ("LazyMap", "SHD-2"),
     ("ShutdownNeverWaits", "SHD-3"),
     ("WaitsOnlyForRunningCalls", "SHD-3"),

@@ -30,7 +30,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conformance import tasks
-from conformance.harness import PROMPT, SETTLE, Blocked, Conformance, Outcome
+from conformance.harness import PROMPT, SETTLE, Attempt, Blocked, Conformance, Outcome
 from conformance.leftovers import Census
 from conformance.profiles import spec_settings
 from conformance.report import NOT_APPLICABLE
@@ -230,10 +230,62 @@ def test_submit_while_earlier_calls_run_raises_runtime_error(conformance: Confor
     _expect_refused(outcome, "shutdown(wait=False), while an earlier call still ran,", log)
 
 
+def begin_waiting_shutdown(conformance: Conformance, executor: Executor) -> Attempt:
+    """Call shutdown(wait=True), in a thread of its own, while a call is held running, and
+    return once a submit() from here is refused: the shutdown is then under way.
+
+    A submit() may come before the shutdown does, and is then accepted; one that
+    neither returns nor raises fails, as submit() must not wait for the shutdown.
+    """
+    shutting = Attempt(lambda: executor.shutdown(wait=True), "conformance-shutdown")
+    conformance.wait_until(shutting.calling.is_set, "shutdown(wait=True) was not called")
+    bound = conformance.clock(PROMPT)
+    deadline = time.monotonic() + bound
+    probe = 0
+    while True:
+        outcome = conformance.call(
+            executor.submit, tasks.identity, f"probe {probe}",
+            what="SHD-1: submit() from another thread while shutdown(wait=True) waited for a"
+                 " running call")
+        if isinstance(outcome.exception, RuntimeError):
+            return shutting
+        assert outcome.exception is None, (
+            f"SHD-1: expected submit() while shutdown(wait=True) waited for a running call to"
+            f" raise RuntimeError (or return, before the shutdown began), got"
+            f" {outcome.describe()}"
+        )
+        assert time.monotonic() < deadline, (
+            f"SHD-1: expected submit() to raise RuntimeError once shutdown(wait=True) had been"
+            f" called, got {probe + 1} submits accepted over {bound:g}s while it waited for a"
+            " running call"
+        )
+        probe += 1
+        time.sleep(0.001)
+
+
+@clause("SHD-1")
+@requires("background")
+def test_submit_while_shutdown_waits_raises_runtime_error(conformance: Conformance) -> None:
+    """submit() while shutdown(wait=True) waits for a running call raises RuntimeError, at
+    once: it does not wait for the shutdown."""
+    with conformance.executor(1) as executor:
+        blocked = conformance.submit_blocked(executor, "early")
+        conformance.wait_started(blocked)
+        shutting = begin_waiting_shutdown(conformance, executor)
+        blocked.gate.set()
+        assert shutting.finished.wait(conformance.clock(PROMPT)), (
+            "SHD-1: expected shutdown(wait=True) to return once its running call was let"
+            f" finish, got it stuck here:\n{shutting.stack()}"
+        )
+
+
 @clause("SHD-1")
 @requires("background", "shares_memory")
-def test_submit_from_a_running_call_after_shutdown_raises(conformance: Conformance) -> None:
-    """A call still running after shutdown(wait=False) gets RuntimeError from submit() too."""
+@pytest.mark.parametrize("wait", [False, True])
+def test_submit_from_a_running_call_after_shutdown_raises(conformance: Conformance,
+                                                          wait: bool) -> None:
+    """A call still running after shutdown(wait=False), or that shutdown(wait=True) waits
+    for, gets RuntimeError from submit() too."""
     log = conformance.log()
     started, gate = conformance.signal(), conformance.event()
     bound = conformance.clock(GATE_BOUND)
@@ -252,12 +304,17 @@ def test_submit_from_a_running_call_after_shutdown_raises(conformance: Conforman
         future = executor.submit(follow_up)
         conformance.wait_until(started.is_set, "SHD-1: expected the call to start, got it"
                                " waiting")
-        shut_at_once(conformance, "SHD-1", executor)
+        if wait:
+            begin_waiting_shutdown(conformance, executor)
+            how = "that shutdown(wait=True) waited for"
+        else:
+            shut_at_once(conformance, "SHD-1", executor)
+            how = "still running after shutdown(wait=False)"
         gate.set()
         got = conformance.result(future)
     assert got == "refused", (
-        f"SHD-1: expected submit() from a call still running after shutdown(wait=False) to"
-        f" raise RuntimeError, got the submit {got}"
+        f"SHD-1: expected submit() from a call {how} to raise RuntimeError, got the"
+        f" submit {got}"
     )
     _expect_never_ran(log)
 

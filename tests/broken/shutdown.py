@@ -373,3 +373,25 @@ class HangsAtExitUnlessShutDown(ReferenceExecutor):
                                   args=(self._shared, self._initializer, self._initargs))
         thread.start()
         self._threads.append(thread)
+
+
+class JoinsWorkersUnderItsLock(ReferenceExecutor):
+    """shutdown(wait=True) holds the lock submit() takes while it joins the workers, so a
+    submit() during that wait blocks instead of raising RuntimeError (for 12 s, after which
+    it gives up, so that the run can end). Caught by SHD-1."""
+
+    def __init__(self, max_workers: int | None = None, **options: Any) -> None:
+        super().__init__(max_workers, **options)
+        self._gate = threading.Lock()
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        if not self._gate.acquire(timeout=12):  # longer than the spec's bound
+            raise RuntimeError("gave up waiting for shutdown(wait=True)")
+        try:
+            return super().submit(fn, *args, **kwargs)
+        finally:
+            self._gate.release()
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._gate:
+            super().shutdown(wait, cancel_futures=cancel_futures)
