@@ -101,6 +101,19 @@ class LosesTheThirdCall(ThreadPoolExecutor):
         return super().submit(fn, *args, **kwargs)
 
 
+class KeepsItsProcessAlive(ThreadPoolExecutor):
+    """Keeps every promise the specs check, but leaves behind a thread that is not a daemon
+    and never ends, so the process it ran in cannot exit."""
+
+    def __init__(self, max_workers: int | None = None, **options: Any) -> None:
+        super().__init__(max_workers, **options)
+        threading.Thread(target=_wait_for_ever, name="stranded").start()
+
+
+def _wait_for_ever() -> None:
+    threading.Event().wait()
+
+
 class NeverShutsDown(ThreadPoolExecutor):
     """shutdown() never returns, even on a new executor."""
 

@@ -182,6 +182,16 @@ def test_hang_that_blocks_every_signal_fails_its_clause_under_xdist(suite: Suite
     assert "in _freeze" in output  # the stacks written when the worker was ended
 
 
+def test_executor_that_keeps_the_process_alive_cannot_stall_its_exit(suite: SuiteRun) -> None:
+    # The run ends with its report; the exit then waits for a thread that never ends, until
+    # the backstop (4 s at this scale) prints where it is stuck and exits.
+    summary = suite("samples:KeepsItsProcessAlive", "-m", "SUB-1",
+                    "--conformance-time-scale", "0.1")
+    assert summary["required"]["passed"] == 1
+    assert suite.result.ret == 1
+    assert "in _wait_for_ever" in suite.result.stderr.str()
+
+
 def test_executor_lacking_part_of_the_interface_is_run_and_fails_those_clauses(
         suite: SuiteRun) -> None:
     summary = suite("samples:SubmitOnly", "-m", "SUB-1 or SHD-1 or MAP-1")
