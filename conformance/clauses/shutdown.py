@@ -65,11 +65,12 @@ CLAUSES = [
     Clause("SHD-15", AREA, "At most max_workers calls run at once, however many are submitted"
            " and in whatever order they finish.", THREAD_POOL),
     Clause("SHD-16", AREA, "max_workers calls can run at once: a call submitted while fewer"
-           " than max_workers calls run starts without waiting for one of them to finish.",
-           THREAD_POOL, level="recommended",
-           note="the documentation says at most max_workers workers, not that so many are"
-                " used; CPython's pools start a worker for a call while fewer than"
-                " max_workers exist and none is idle"),
+           " than max_workers calls run starts without waiting for one of them to finish, on"
+           " a fresh executor and on one whose earlier calls have finished.", THREAD_POOL,
+           note="the documentation gives max_workers as the number of workers that overlap"
+                " calls (ThreadPoolExecutor's default 'preserves at least 5 workers for I/O"
+                " bound tasks'), and its deadlock examples hang only because every one of"
+                " the max_workers calls is waiting"),
     Clause("SHD-17", AREA, "submit() may be called from many threads at once: every call"
            " runs exactly once, each future gives its own call's result, and still at most"
            " max_workers calls run at once.",

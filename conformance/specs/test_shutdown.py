@@ -851,16 +851,21 @@ def concurrency(log: Any) -> int:
 
 @clause("SHD-16")
 @requires("background")
-def test_max_workers_calls_can_run_at_once(conformance: Conformance) -> None:
-    """max_workers blocked calls all start, and a call submitted once one finishes starts too."""
+@pytest.mark.parametrize("executor_was", ["fresh", "used"])
+def test_max_workers_calls_can_run_at_once(conformance: Conformance, executor_was: str) -> None:
+    """max_workers blocked calls all start, on a fresh executor and on one whose earlier
+    calls have finished, and a call submitted once one of them finishes starts too."""
     max_workers = 3
     budget = conformance.clock(PROMPT)
     with conformance.executor(max_workers) as executor:
+        if executor_was == "used":  # idle workers now, which new calls must all get to use
+            for i in range(max_workers):
+                conformance.result(executor.submit(tasks.identity, i))
         first = [conformance.submit_blocked(executor, i) for i in range(max_workers)]
         for call in first:
             assert call.started.wait(budget), (
                 f"SHD-16: expected {max_workers} blocked calls all to start with"
-                f" max_workers={max_workers}, got only"
+                f" max_workers={max_workers} ({executor_was} executor), got only"
                 f" {sum(c.started.is_set() for c in first)} started within {budget:g}s"
             )
         first[0].gate.set()
