@@ -480,14 +480,18 @@ def test_timeout_is_not_early(conformance: Conformance, kind: str) -> None:
 
 @clause("MAP-11")
 @requires("background")
-# timeout=0 is a timeout too: `timeout or None` would make it wait for ever.
-@pytest.mark.parametrize("kind", [*TIMEOUT_KINDS, "zero"])
+# timeout=0 is a timeout too: `timeout or None` would make it wait for ever; and a chunksize
+# changes nothing about the timeout (MAP-8), though chunks often take a path of their own.
+@pytest.mark.parametrize("kind", [*TIMEOUT_KINDS, "zero", "chunked"])
 def test_timeout_does_not_overrun(conformance: Conformance, kind: str) -> None:
-    """TimeoutError comes soon after timeout seconds from the call to map()."""
+    """TimeoutError comes soon after timeout seconds from the call to map(), with or
+    without a chunksize."""
     timeout = _timeout(conformance, kind, 0.75)
     slack = conformance.clock(2.0)
+    options = {"chunksize": 2} if kind == "chunked" else {}
     with conformance.executor(1) as executor:
-        iterator, _, _ = _gated_map(conformance, executor, ["value"], None, timeout=timeout)
+        iterator, _, _ = _gated_map(conformance, executor, ["value"], None, timeout=timeout,
+                                    **options)
         after_map = time.monotonic()
         _, exception, when = conformance.call(_take_at, iterator, what="next()").unwrap()
     assert isinstance(exception, futures.TimeoutError), (
@@ -504,18 +508,28 @@ def test_timeout_does_not_overrun(conformance: Conformance, kind: str) -> None:
 @requires("background")
 @pytest.mark.parametrize("kind", TIMEOUT_KINDS)
 def test_timeout_counts_from_map(conformance: Conformance, kind: str) -> None:
-    """next() called once the timeout has run out since map() raises TimeoutError at once."""
+    """next() called once the timeout has run out since map() raises TimeoutError at once,
+    for a later result too: one deadline for the whole iterator, not one per result."""
     timeout = _timeout(conformance, kind, 1.0)
     with conformance.executor(1) as executor:
-        iterator, _, _ = _gated_map(conformance, executor, ["value"], None, timeout=timeout)
-        _sleep_until(time.monotonic() + timeout)
+        iterator, _, gates = _gated_map(conformance, executor, ["first", "second"], None,
+                                        timeout=timeout)
+        deadline = time.monotonic() + timeout
+        # The first result comes well within the timeout, while next() waits for it.
+        first = conformance.call(_take, iterator, what="next()", when_waiting=gates[0].set)
+        assert first.exception is None and first.value == "first", (
+            f"MAP-12: expected the first result, let finish at once, got {first.describe()}"
+        )
+        _sleep_until(deadline)
         outcome = conformance.call(_take, iterator, what="next()")
     assert isinstance(outcome.exception, futures.TimeoutError), (
-        f"MAP-12: expected TimeoutError, the timeout having run out, got {outcome.describe()}"
+        f"MAP-12: expected TimeoutError for the second result, the timeout having run out,"
+        f" got {outcome.describe()}"
     )
     assert outcome.elapsed < timeout / 2, (
-        f"MAP-12: expected TimeoutError at once, {timeout!r}s having passed since map(), got"
-        f" it after {outcome.elapsed:.3f}s more (the timeout counted from next()?)"
+        f"MAP-12: expected TimeoutError for the second result at once, {timeout!r}s having"
+        f" passed since map(), got it after {outcome.elapsed:.3f}s more (the timeout"
+        " counted from next(), or afresh for each result?)"
     )
 
 
