@@ -317,6 +317,39 @@ def test_several_iterables_go_in_step(conformance: Conformance,
     )
 
 
+@clause("MAP-3")
+@pytest.mark.parametrize("endless", ["first", "second"])
+def test_endless_iterable_stops_with_the_shortest(conformance: Conformance,
+                                                  endless: str) -> None:
+    """Beside a short iterable, a very long one is drawn no further than the builtin map()
+    draws it, and the calls stop with the short one."""
+    drawn: list[int] = []
+
+    def counting() -> Iterator[int]:
+        # Endless as far as map() can tell; it ends, so that a map() that tries to draw it
+        # all fails in this spec instead of filling the memory for as long as the run lasts.
+        for n in range(10_000):
+            drawn.append(n)
+            yield n
+
+    short = ["a", "b", "c"]
+    iterables = [counting(), short] if endless == "first" else [short, counting()]
+    expected: list[Any] = [((n, item) if endless == "first" else (item, n), {})
+                          for n, item in enumerate(short)]
+    with conformance.executor(2) as executor:
+        iterator = conformance.call(executor.map, tasks.echo, *iterables,
+                                    what=f"map() over a short and an endless iterable"
+                                         f" (endless {endless})").unwrap()
+        got = conformance.call(list, iterator, what="iterating map()").unwrap()
+    assert got == expected, (
+        f"MAP-3: expected the calls to get {[args for args, _ in expected]!r}, got {got!r}"
+    )
+    assert len(drawn) <= len(short) + 1, (
+        f"MAP-3: expected the long iterable to be drawn at most {len(short) + 1} times,"
+        f" as the builtin map() draws it, got {len(drawn)}"
+    )
+
+
 @clause("MAP-4")
 @pytest.mark.parametrize("shape", ["list", "generator", "several", "several-one-empty"])
 def test_empty_input_gives_empty_iterator(conformance: Conformance, shape: str) -> None:
@@ -442,6 +475,27 @@ def test_chunksize_keeps_exceptions_in_place(conformance: Conformance, data: st.
             f"MAP-9: expected map() to accept chunksize={chunksize}, got {mapped.describe()}"
         )
         iterator = mapped.value
+        got: list[Any] = []
+        exception = None
+        for _ in outcomes:
+            step = conformance.call(_take, iterator, what="next()")
+            if step.exception is not None:
+                exception = step.exception
+                break
+            got.append(step.value)
+    _expect_raised_in_place("MAP-9", outcomes, got, exception)
+
+
+@clause("MAP-9")
+@pytest.mark.parametrize("chunksize", [2, 3])
+def test_chunksize_keeps_base_exceptions_in_place(conformance: Conformance,
+                                                  chunksize: int) -> None:
+    """A call raising a BaseException that is not an Exception, inside a chunk, still comes
+    at its position, after the values of the calls before it in that chunk."""
+    outcomes: list[Any] = [0, 1, 2, KeyboardInterrupt("call 3"), 4, 5]
+    with conformance.executor(1) as executor:
+        iterator = conformance.call(executor.map, tasks.outcome, outcomes, chunksize=chunksize,
+                                    what=f"map(..., chunksize={chunksize})").unwrap()
         got: list[Any] = []
         exception = None
         for _ in outcomes:
