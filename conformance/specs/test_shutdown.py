@@ -1039,7 +1039,8 @@ def test_submit_racing_shutdown_runs_or_raises(conformance: Conformance, wait: b
 #: The program the exit specs run: a call blocked on a gate that opens only
 #: once the main thread has finished this script (and SETTLE seconds more, in
 #: which a program that does not wait would be gone), and a call queued behind it.
-#: The executor is then shut down without waiting, dropped, or kept as it is.
+#: There are two such executors, so that an exit that waits for one only shows; they
+#: are then shut down without waiting, dropped, or kept as they are.
 _EXITING_PROGRAM = r"""
 import base64, gc, json, pickle, sys, threading, time
 payload = pickle.loads(base64.b64decode(sys.argv[1]))
@@ -1054,26 +1055,32 @@ if payload["spec"] is not None:
 else:
     factory = pickle.loads(payload["factory"])
 kit = Kit(payload["shares_memory"])
-executor = factory(max_workers=1)
-started, gate = kit.event(), kit.event()
+# Two executors, each with its own blocked and queued call, and one gate for both.
+executors = [factory(max_workers=1) for _ in range(2)]
+gate = kit.event()
 
 def report(future):
     error = future.exception()
     print(json.dumps(["finished", repr(error) if error else future.result()]), flush=True)
 
-blocked = executor.submit(tasks.gated, started, gate, payload["bound"], "blocked")
-queued = executor.submit(tasks.identity, "queued")
-blocked.add_done_callback(report)
-queued.add_done_callback(report)
-if not started.wait(payload["bound"]):
-    print(json.dumps(["not started"]), flush=True)
-    sys.exit(3)
+for n, executor in enumerate(executors):
+    started = kit.event()
+    blocked = executor.submit(tasks.gated, started, gate, payload["bound"], f"blocked {n}")
+    queued = executor.submit(tasks.identity, f"queued {n}")
+    blocked.add_done_callback(report)
+    queued.add_done_callback(report)
+    if not started.wait(payload["bound"]):
+        print(json.dumps(["not started"]), flush=True)
+        sys.exit(3)
+del executor
 if payload["end"] == "drop":
-    del executor
+    del executors
     gc.collect()
 elif payload["end"] == "shutdown":
-    executor.shutdown(wait=False)
-# else "keep": the executor is still referenced, never shut down, when the program ends
+    for executor in executors:
+        executor.shutdown(wait=False)
+    del executor
+# else "keep": the executors are still referenced, never shut down, when the program ends
 SCRIPT = sys._getframe().f_code
 MAIN = threading.main_thread().ident
 
@@ -1120,9 +1127,12 @@ def test_program_exit_waits_for_the_calls_of_an_executor_never_shut_down(
     _expect_exit_to_wait("SHD-22", conformance, end)
 
 
-#: What the exit program did with its executor before its main thread ended.
-_ENDS = {"shutdown": "called shutdown(wait=False)", "drop": "dropped the executor",
-         "keep": "still held the executor, never shut down"}
+#: What the exit program did with its executors before its main thread ended.
+_ENDS = {"shutdown": "called shutdown(wait=False)", "drop": "dropped the executors",
+         "keep": "still held the executors, never shut down"}
+
+#: The calls of the exit program, all of which must finish.
+_FINISHED = ["blocked 0", "blocked 1", "queued 0", "queued 1"]
 
 
 def _expect_exit_to_wait(clause_id: str, conformance: Conformance, end: str) -> None:
@@ -1158,9 +1168,10 @@ def _expect_exit_to_wait(clause_id: str, conformance: Conformance, end: str) -> 
         f" {run.stderr}"
     )
     finished = sorted(str(line[1]) for line in lines if line[0] == "finished")
-    assert finished == ["blocked", "queued"], (
+    assert finished == _FINISHED, (
         f"{clause_id}: expected the program, which {how}, to exit only after the blocked and"
-        f" the queued call finished, got {finished or 'none'} finished (exit status"
+        f" the queued call of each of its two executors finished, got {finished or 'none'}"
+        " finished (exit status"
         f" {run.returncode}, output {lines}, stderr {run.stderr.strip()[-500:]!r})"
     )
 
@@ -1185,7 +1196,7 @@ class _ExitingProgram:
     def _read(self, pipe: Any, lines: list[str]) -> None:
         for line in pipe:
             lines.append(line)
-            if sum(seen.startswith('["finished"') for seen in lines) == 2:
+            if sum(seen.startswith('["finished"') for seen in lines) == len(_FINISHED):
                 self._calls_over.set()
         if lines is self._stdout:
             self._calls_over.set()
