@@ -1285,19 +1285,30 @@ def test_shutdown_with_wait_leaves_nothing_running(conformance: Conformance) -> 
 
 @clause("SHD-21")
 @requires("background")
-def test_shutdown_without_wait_frees_once_calls_end(conformance: Conformance) -> None:
-    """After shutdown(wait=False), the executor's threads and processes end once its
-    calls are done."""
+@pytest.mark.parametrize("then", ["nothing", "shutdown(wait=False, cancel_futures=True)"])
+def test_shutdown_without_wait_frees_once_calls_end(conformance: Conformance,
+                                                    then: str) -> None:
+    """After shutdown(wait=False), even followed by a second shutdown that cancels the queued
+    calls, the executor's threads and processes end once its calls are done."""
     before = _census_of_a_warm_process(conformance)
     executor = conformance.new_executor(2)
     calls = [conformance.submit_blocked(executor, i) for i in range(2)]
     for call in calls:
         conformance.wait_started(call, "a call submitted to an idle executor")
+    queued = executor.submit(tasks.identity, "queued")
     shut_at_once(conformance, "SHD-21", executor)
+    if then != "nothing":
+        shut_at_once(conformance, "SHD-21", executor, cancel_futures=True)
     for call in calls:
         call.gate.set()
     got = [conformance.result(call.future) for call in calls]
     assert got == [0, 1], f"SHD-21: expected the calls to give [0, 1], got {got}"
+    last = conformance.call(queued.result, what="result() of the call queued behind them")
+    cancelled = isinstance(last.exception, concurrent.futures.CancelledError)
+    assert last.value == "queued" or cancelled, (
+        f"SHD-21: expected the queued call to give 'queued' or be cancelled, got"
+        f" {last.describe()}"
+    )
     bound = conformance.clock(PROMPT)
     left = _left_running(before, bound)
     assert not left, (
