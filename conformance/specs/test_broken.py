@@ -156,10 +156,16 @@ def test_a_worker_runs_the_initializer_once(conformance: Conformance) -> None:
 
 @clause("INIT-3")
 @requires("initializer")
-def test_failing_initializer_fails_pending_calls(conformance: Conformance) -> None:
+# What the initializer raises may be any BaseException: a worker that lets SystemExit through
+# ends quietly, and leaves the calls pending for ever.
+@pytest.mark.parametrize("raises", ["LookupError", "SystemExit"])
+def test_failing_initializer_fails_pending_calls(conformance: Conformance,
+                                                 raises: str) -> None:
     """When the initializer raises, each pending call fails with a BrokenExecutor, unrun."""
     log = conformance.log()
-    with conformance.executor(2, **FAILING) as executor:
+    failing = FAILING if raises == "LookupError" else {
+        "initializer": tasks.fail, "initargs": (SystemExit("the initializer exits"),)}
+    with conformance.executor(2, **failing) as executor:
         outcomes = [submit_outcome(conformance, executor, tasks.record, log, i)
                     for i in range(4)]
         for i, outcome in enumerate(outcomes):
@@ -186,6 +192,15 @@ def test_submit_after_failed_initializer_raises(conformance: Conformance) -> Non
                 f"INIT-4: expected the {attempt} submit() to raise a BrokenExecutor, got"
                 f" {show(later)}"
             )
+        # map() is an attempt to submit too: it raises, or its first result does.
+        mapped = conformance.call(executor.map, tasks.identity, [3, 4], what="map()")
+        error = mapped.exception
+        if error is None:
+            error = conformance.call(next, mapped.value, what="next() on map()").exception
+        assert isinstance(error, BrokenExecutor), (
+            f"INIT-4: expected map() on the broken executor, or its first next(), to raise a"
+            f" BrokenExecutor, got {show(mapped) if mapped.exception else repr(error)}"
+        )
 
 
 @clause("INIT-5")
