@@ -16,8 +16,9 @@ CLAUSES = [
     Clause("SUB-4", AREA, "Each submit() returns a new future of its own.", SUBMIT),
     Clause("SUB-5", AREA, "Every submitted call runs exactly once, and its future gives that"
            " call's own result.", SUBMIT),
-    Clause("SUB-6", AREA, "submit() schedules the call and returns without waiting for it to"
-           " finish: it returns while the call still waits.", doc("concurrent.futures.Executor")),
+    Clause("SUB-6", AREA, "submit() schedules the call and returns without waiting for it, or"
+           " for any other call, to finish: it returns while the call still waits, however"
+           " many calls are queued before it.", doc("concurrent.futures.Executor")),
     Clause("SUB-7", AREA, "map() submits the calls and returns without waiting for them to"
            " finish: it returns while they still wait.", doc("concurrent.futures.Executor.map")),
     Clause("SUB-8", AREA, "Calls and done callbacks may submit to their own executor: submit()"

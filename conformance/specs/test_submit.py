@@ -146,6 +146,34 @@ def test_submit_returns_before_the_call_finishes(conformance: Conformance) -> No
     assert got == "value", f"SUB-6: expected the call's result 'value', got {got!r}"
 
 
+@clause("SUB-6")
+@requires("background", "bounded_workers")
+def test_submit_does_not_wait_for_queued_calls(conformance: Conformance) -> None:
+    """With its only worker busy, hundreds of submits all return: submit() does not wait for
+    room in a queue, that is for calls ahead of it to finish."""
+    calls = 500
+    with conformance.executor(1) as executor:
+        (blocker,) = conformance.occupy_all_workers(executor, 1)
+
+        def submit_all() -> list[Future[Any]]:
+            return [executor.submit(tasks.identity, i) for i in range(calls)]
+
+        budget = conformance.clock(PROMPT)
+        try:
+            futures = conformance.call(submit_all, bound=budget,
+                                       what=f"{calls} submits behind a busy worker").unwrap()
+        except AssertionError as exc:
+            raise AssertionError(
+                f"SUB-6: expected {calls} submit() calls behind the only, busy, worker to return"
+                f" within {budget:g}s, got them waiting: {exc}"
+            ) from None
+        blocker.gate.set()
+        got = [conformance.result(f) for f in futures[-3:]]
+    assert got == list(range(calls - 3, calls)), (
+        f"SUB-6: expected the last calls queued to give their values, got {got!r}"
+    )
+
+
 @clause("SUB-8")
 @requires("background", "shares_memory", "bounded_workers")
 def test_a_call_may_submit_to_its_executor(conformance: Conformance) -> None:
