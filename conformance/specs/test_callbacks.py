@@ -15,6 +15,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError, Executor, Future
+from concurrent.futures import wait as futures_wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -23,7 +24,7 @@ import pytest
 from hypothesis import given
 
 from conformance import tasks
-from conformance.harness import Blocked, Conformance
+from conformance.harness import PROMPT, Blocked, Conformance
 from conformance.profiles import spec_settings
 from conformance.report import NOT_APPLICABLE
 from conformance.specs import clause, requires, states
@@ -633,6 +634,42 @@ def test_callback_sees_the_final_state(conformance: Conformance, outcome: str) -
         )
     assert seen[0] == FINAL[outcome], (
         f"CB-10: expected the callback to see the final state {FINAL[outcome]}, got {seen[0]}"
+    )
+
+
+@clause("CB-10")
+@requires("background")
+def test_future_answers_other_threads_while_a_callback_runs(conformance: Conformance) -> None:
+    """While a done callback is still running, the future is final for every thread: another
+    thread's queries, result(timeout=0) and wait(timeout=0) answer at once."""
+    entered, release = threading.Event(), threading.Event()
+    bound = conformance.clock(PROMPT)
+
+    def slow_callback(future: Future[Any]) -> None:
+        entered.set()
+        release.wait(bound)
+
+    with conformance.executor(1) as executor:
+        blocked = conformance.submit_blocked(executor, "value")
+        blocked.future.add_done_callback(slow_callback)
+        blocked.gate.set()
+        try:
+            assert entered.wait(bound), (
+                "CB-10: expected the callback to be called once the call finished, got no call"
+            )
+            # The answers need no waiting: a second (scaled) is far more than enough.
+            answers = conformance.call(
+                lambda: (final_state(blocked.future),
+                         blocked.future in futures_wait([blocked.future], timeout=0).done),
+                bound=conformance.clock(1.0),
+                what="CB-10: the future's queries from another thread while its callback ran")
+        finally:
+            release.set()
+    state, in_done = answers.unwrap()
+    assert state == FINAL["returned"] and in_done, (
+        f"CB-10: expected another thread to see the final state {FINAL['returned']} and"
+        f" wait() to count the future done while its callback ran, got {state}"
+        f" ({'in' if in_done else 'not in'} done)"
     )
 
 
