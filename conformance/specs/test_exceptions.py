@@ -15,6 +15,7 @@ import concurrent.futures as cf
 import errno
 import os
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
@@ -27,7 +28,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from conformance import raisables, tasks
-from conformance.harness import PROMPT, Conformance, Outcome
+from conformance.harness import PROMPT, Attempt, Conformance, Outcome
 from conformance.profiles import spec_settings
 from conformance.specs import clause, requires, states
 from conformance.strategies import exception_groups, exceptions, values
@@ -269,6 +270,44 @@ def test_waiting_ends_with_the_exception(conformance: Conformance, exc: BaseExce
             outcome = conformance.call(method, what=f"{query}()")
     check = expect_raised if query == "result" else expect_returned
     check("EXC-6", f"{query}() ({timing})", exc, outcome)
+
+
+@clause("EXC-6")
+@requires("background")
+def test_raising_call_wakes_every_waiter(conformance: Conformance) -> None:
+    """A call that raises wakes every thread waiting for it, in result() and in exception(),
+    with a timeout or without, and each gets the exception."""
+    error = LookupError("raised by the call")
+    bound = conformance.clock(PROMPT)
+    with conformance.executor(1) as executor:
+        blocked = conformance.submit_blocked(executor, error)
+        conformance.wait_started(blocked)
+        future = blocked.future
+        # Timed waiters first: they are the ones a notify() of a single waiter would wake.
+        waiters: dict[str, Callable[[], Any]] = {
+            "result(timeout)": lambda: future.result(3 * bound),
+            "exception(timeout)": lambda: future.exception(3 * bound),
+            "result()": future.result,
+            "exception()": future.exception,
+        }
+        attempts = {}
+        for name, wait_for in waiters.items():
+            attempts[name] = Attempt(wait_for, "conformance-waiter")
+            conformance.wait_until(attempts[name].calling.is_set, f"{name} was not called")
+        blocked.gate.set()
+        deadline = time.monotonic() + bound
+        stuck = [name for name, attempt in attempts.items()
+                 if not attempt.finished.wait(max(0.0, deadline - time.monotonic()))]
+    assert not stuck, (
+        f"EXC-6: expected every thread waiting for the call to be woken when it raised, got"
+        f" {stuck} still waiting after {bound:g}s"
+    )
+    for name, attempt in attempts.items():
+        got = attempt.outcome.value if name.startswith("exception") else attempt.outcome.exception
+        assert isinstance(got, LookupError) and got.args == error.args, (
+            f"EXC-6: expected {name} to give the call's {error!r}, got"
+            f" {attempt.outcome.describe()}"
+        )
 
 
 # -- exceptions with a meaning of their own -----------------------------------------------
