@@ -20,6 +20,7 @@ CASES = [
     ("SilencesCallbackErrors", "CB-8"),
     ("WarnsOfCallbackErrors", "CB-9"),
     ("CallsBackBeforeTheOutcome", "CB-10"),
+    ("CallsBackUnderTheLock", "CB-10"),
     ("CallsBackOnStart", "CB-11"),
     ("CallsBackWhileRunning", "CB-11"),
 ]

@@ -18,6 +18,7 @@ CASES = [
     ("broken.exceptions:CutsTheTracebackInResult", {"EXC-9"}),
     ("broken.exceptions:RaisesReturnedExceptions", {"EXC-12"}),
     ("broken.exceptions:WrapsBaseExceptions", {"EXC-2", "EXC-3", "EXC-6"}),
+    ("broken.exceptions:NotifiesOneWaiterOfAnException", {"EXC-6"}),
     pytest.param("broken.exceptions:FlattensGroups", {"EXC-10"},
                  marks=pytest.mark.skipif(sys.version_info < (3, 11),
                                           reason="exception groups exist from Python 3.11")),

@@ -22,6 +22,7 @@ CASES = [
     ("ForgetfulResult", "FUT-12"),
     ("CancelLies", "FUT-13"),
     ("CopiesResults", "FUT-14"),
+    ("UnwrapsReturnedFutures", "FUT-14"),
     ("NeverRunning", "SET-1"),
     ("RunsCancelledCalls", "SET-2"),
     ("SilentSetResult", "SET-3"),

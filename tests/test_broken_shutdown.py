@@ -26,14 +26,17 @@ CASES = [
     ("ExitSwallowsExceptions", "SHD-14"),
     ("OneWorkerTooMany", "SHD-15"),
     ("OneWorkerOnly", "SHD-16"),
+    ("NeverClaimsIdleWorkers", "SHD-16"),
     ("RacySubmit", "SHD-17"),
     ("StartsWorkersUnlocked", "SHD-17"),
     ("CancelsQueuedCallsWhenDropped", "SHD-22"),
     ("HangsAtExitUnlessShutDown", "SHD-22"),
     ("ChecksShutdownOutsideTheLock", "SHD-18"),
     ("AbandonedAtExit", "SHD-19"),
+    ("JoinsTheLastExecutorAtExit", "SHD-19"),
     ("LeavesIdleWorkers", "SHD-20"),
     ("ForgetsWorkersWithoutWait", "SHD-21"),
+    ("StopsItsWorkersOnce", "SHD-21"),
 ]
 
 

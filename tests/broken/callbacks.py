@@ -15,41 +15,11 @@ import threading
 import weakref
 from concurrent.futures import Future
 from concurrent.futures._base import CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED, LOGGER
-from queue import SimpleQueue
 from typing import Any
 
-from implementations.reference import ReferenceExecutor
+from . import handing_out_from_the_start
 
 _DONE = (CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED)
-
-
-class _GivesFutureClass(SimpleQueue):  # type: ignore[type-arg]
-    """A work queue that turns each future put on it into an instance of ``future_class``.
-
-    The class changes before a worker can take the work item, so even the
-    worker's first set_running_or_notify_cancel() is the broken one's.
-    """
-
-    future_class: type[Future[Any]]
-
-    def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
-        if item is not None:
-            item[0].__class__ = self.future_class
-        super().put(item, block, timeout)
-
-
-def _handing_out(cls: type[Future[Any]], doc: str) -> type[ReferenceExecutor]:
-    """The reference executor, with its futures turned into instances of ``cls``."""
-
-    class Broken(ReferenceExecutor):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            queue = _GivesFutureClass()
-            queue.future_class = cls
-            self._shared.queue = queue  # before any worker exists to read the old one
-
-    Broken.__doc__ = doc
-    return Broken
 
 
 def _call(callback: Any, future: Future[Any], *args: Any) -> None:
@@ -231,46 +201,57 @@ class _RunningCountsAsDone(Future[Any]):
         _call(fn, self, self)
 
 
-CallsTwice = _handing_out(
+CallsTwice = handing_out_from_the_start(
     _CallsTwice, "Calls each callback twice when the future finishes or is cancelled. Caught"
     " by CB-1.")
-CallsWithResult = _handing_out(
+CallsWithResult = handing_out_from_the_start(
     _CallsWithResult, "Calls callbacks with the call's result (or exception) instead of the"
     " future. Caught by CB-1.")
-CallsWithAProxy = _handing_out(
+CallsWithAProxy = handing_out_from_the_start(
     _CallsWithAProxy, "Calls callbacks with a weakref.proxy of the future, not the future"
     " itself. Caught by CB-1.")
-CallsBackInReverse = _handing_out(
+CallsBackInReverse = handing_out_from_the_start(
     _Reversed, "Calls the callbacks in the reverse of the order they were added. Caught by"
     " CB-2.")
-DropsRepeatedCallbacks = _handing_out(
+DropsRepeatedCallbacks = handing_out_from_the_start(
     _Deduplicated, "Ignores a callable added again to the same future. Caught by CB-3.")
-DefersCallbacksOnDone = _handing_out(
+DefersCallbacksOnDone = handing_out_from_the_start(
     _DefersWhenDone, "A callback added to a done future is called later, from a new thread."
     " Caught by CB-4.")
-CallsBackInAHelperThread = _handing_out(
+CallsBackInAHelperThread = handing_out_from_the_start(
     _DoneInAHelperThread, "A callback added to a done future is called in a new thread,"
     " awaited before add_done_callback() returns. Caught by CB-5.")
-CallsBackInAChildProcess = _handing_out(
+CallsBackInAChildProcess = handing_out_from_the_start(
     _CallsBackInAChild, "Calls the callbacks of a finishing or cancelled future in a forked"
     " child process. Caught by CB-6.")
-StopsAtFirstError = _handing_out(
+StopsAtFirstError = handing_out_from_the_start(
     _StopsAtFirstError, "A callback's exception skips the callbacks after it and escapes"
     " from set_result() and cancel() (killing the worker). Caught by CB-7.")
-RaisesFromDoneFuture = _handing_out(
+RaisesFromDoneFuture = handing_out_from_the_start(
     _RaisesWhenDone, "add_done_callback() of a done future lets the callback's exception out"
     " (CPython before 3.8, bpo-33110). Caught by CB-7.")
-SilencesCallbackErrors = _handing_out(
+SilencesCallbackErrors = handing_out_from_the_start(
     _SilentErrors, "A callback's exception is ignored without being logged. Caught by CB-8.")
-WarnsOfCallbackErrors = _handing_out(
+WarnsOfCallbackErrors = handing_out_from_the_start(
     _WarnsOnItsOwnLogger, "A callback's exception is logged as a WARNING on a logger of its"
     " own, without exc_info. Caught by CB-9.")
-CallsBackBeforeTheOutcome = _handing_out(
+CallsBackBeforeTheOutcome = handing_out_from_the_start(
     _CallsBackFirst, "Calls the callbacks before recording the outcome, so they see the future"
     " still running. Caught by CB-10.")
-CallsBackOnStart = _handing_out(
+CallsBackOnStart = handing_out_from_the_start(
     _CallsBackOnStart, "Calls the callbacks added while the call waited as soon as it starts."
     " Caught by CB-11.")
-CallsBackWhileRunning = _handing_out(
+CallsBackWhileRunning = handing_out_from_the_start(
     _RunningCountsAsDone, "A callback added while the call runs is called at once, as if the"
     " future were done. Caught by CB-11.")
+
+
+class _CallsBackUnderTheLock(Future[Any]):
+    def _invoke_callbacks(self) -> None:
+        with self._condition:  # type: ignore[attr-defined]
+            super()._invoke_callbacks()  # type: ignore[misc]
+
+
+CallsBackUnderTheLock = handing_out_from_the_start(
+    _CallsBackUnderTheLock, "Runs the done callbacks holding the future's lock, so while one"
+    " runs, other threads' done() and result(timeout=0) wait for it. Caught by CB-10.")

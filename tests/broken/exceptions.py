@@ -13,10 +13,13 @@ import builtins
 import copy
 import threading
 from collections.abc import Callable
-from concurrent.futures import BrokenExecutor, CancelledError, Future
+from concurrent.futures import BrokenExecutor, CancelledError, Future, InvalidStateError
+from concurrent.futures._base import FINISHED
 from typing import Any
 
 from implementations.reference import ReferenceExecutor
+
+from . import handing_out_from_the_start
 
 
 def _raise_a_copy(fn: Callable[..., Any], args: tuple[Any, ...],
@@ -202,3 +205,21 @@ class FlattensGroups(ReferenceExecutor):
 
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
         return super().submit(_flattening, fn, args, kwargs)
+
+
+class _TellsOneWaiterOfAnException(Future[Any]):
+    def set_exception(self, exception: BaseException | None) -> None:
+        with self._condition:  # type: ignore[attr-defined]
+            if self.done():
+                raise InvalidStateError(f"already done: {self!r}")
+            self._exception = exception  # type: ignore[attr-defined]
+            self._state = FINISHED  # type: ignore[attr-defined]
+            for waiter in self._waiters:  # type: ignore[attr-defined]
+                waiter.add_exception(self)
+            self._condition.notify()  # type: ignore[attr-defined]  # one waiter, not all
+        self._invoke_callbacks()  # type: ignore[attr-defined]
+
+
+NotifiesOneWaiterOfAnException = handing_out_from_the_start(
+    _TellsOneWaiterOfAnException, "set_exception() wakes one of the threads waiting for the"
+    " call, not all of them. Caught by EXC-6.")

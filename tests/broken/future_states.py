@@ -12,7 +12,7 @@ from typing import Any
 
 from implementations.reference import ReferenceExecutor
 
-from . import handing_out
+from . import handing_out, handing_out_from_the_start
 
 
 class _CancelAlwaysTrue(Future[Any]):
@@ -188,3 +188,16 @@ class ReturnsAFutureLike(ReferenceExecutor):
 
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
         return _FutureLike(super().submit(fn, *args, **kwargs))
+
+
+class _UnwrapsFutures(Future[Any]):
+    def set_result(self, result: Any) -> None:
+        if isinstance(result, Future):  # chained like a promise: the inner future's value wins
+            result.add_done_callback(lambda inner: Future.set_result(self, inner.result()))
+            return
+        super().set_result(result)
+
+
+UnwrapsReturnedFutures = handing_out_from_the_start(
+    _UnwrapsFutures, "A call that returns a future finishes with that future's value, once it"
+    " has one, instead of with the future. Caught by FUT-14.")

@@ -343,3 +343,39 @@ class SparesTheAwaitedCall(ReferenceExecutor):
         deadline = None if timeout is None else time.monotonic() + timeout
         return _popping_first(deque(self.submit(fn, *args) for args in zip(*iterables)),
                               deadline)
+
+
+class DeadlinePerResult(ReferenceExecutor):
+    """map()'s iterator gives each result a deadline of its own, the n-th one n timeouts
+    from the call to map(), so a later result outlasts the timeout. Caught by MAP-12."""
+
+    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any],
+            timeout: float | None = None, chunksize: int = 1) -> Iterator[Any]:
+        start = time.monotonic()
+        futures = [self.submit(fn, *args) for args in zip(*iterables)]
+
+        def results() -> Iterator[Any]:
+            for n, future in enumerate(futures, 1):
+                left = None if timeout is None else start + n * timeout - time.monotonic()
+                yield future.result(left)
+
+        return results()
+
+
+class ChunksIgnoreTheTimeout(ReferenceExecutor):
+    """With a chunksize above 1, map() takes another path, which forgets the timeout.
+    Caught by MAP-11."""
+
+    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any],
+            timeout: float | None = None, chunksize: int = 1) -> Iterator[Any]:
+        return super().map(fn, *iterables, timeout=None if chunksize > 1 else timeout)
+
+
+class DrawsEveryIterable(ReferenceExecutor):
+    """map() makes a list of each iterable before it zips them, drawing a long one to its
+    end instead of stopping with the shortest. Caught by MAP-3."""
+
+    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any],
+            timeout: float | None = None, chunksize: int = 1) -> Iterator[Any]:
+        lists = [list(iterable) for iterable in iterables]
+        return super().map(fn, *lists, timeout=timeout)

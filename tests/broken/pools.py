@@ -29,7 +29,14 @@ from concurrent.futures import (
 from functools import partial
 from typing import Any
 
-from implementations.reference import ReferenceExecutor, _live_workers, _run, _Shared
+from implementations.reference import (
+    ReferenceExecutor,
+    _break,
+    _live_workers,
+    _run,
+    _Shared,
+    _worker,
+)
 
 #: How long the broken shutdown() waits for a worker that is dead: far beyond the
 #: suite's bound, short enough to end with the test run.
@@ -418,3 +425,43 @@ class InitializesBeforeEachCall(ReferenceExecutor):
         thread.start()
         self._threads.append(thread)
         _live_workers.add(thread)
+
+
+def _breaks_on_exceptions_only(shared: _Shared, initializer: Callable[..., object] | None,
+                               initargs: tuple[Any, ...]) -> None:
+    """The reference's worker, but an initializer's BaseException that is not an Exception
+    goes through, ending the worker thread quietly instead of breaking the executor."""
+    if initializer is not None:
+        try:
+            initializer(*initargs)
+        except Exception as exc:
+            _break(shared, exc)
+            return
+    _worker(shared, None, ())
+
+
+class InitializerMayExit(ReferenceExecutor):
+    """A worker whose initializer raises SystemExit just ends: the calls stay pending for
+    ever. Caught by INIT-3."""
+
+    def _start_worker(self) -> None:
+        thread = threading.Thread(target=_breaks_on_exceptions_only, daemon=True,
+                                  args=(self._shared, self._initializer, self._initargs))
+        thread.start()
+        self._threads.append(thread)
+        _live_workers.add(thread)
+
+
+class MapIgnoresBreakage(ReferenceExecutor):
+    """map() queues its calls without asking whether the executor is broken, so on a broken
+    one it returns an iterator whose results never come. Caught by INIT-4."""
+
+    def map(self, fn: Callable[..., Any], *iterables: Any, timeout: float | None = None,
+            chunksize: int = 1, **options: Any) -> Any:
+        if self._shared.broken is None:
+            return super().map(fn, *iterables, timeout=timeout, chunksize=chunksize)
+        futures: list[Future[Any]] = []
+        for args in zip(*iterables):
+            futures.append(Future())
+            self._shared.queue.put((futures[-1], fn, args, {}))
+        return (future.result(timeout) for future in futures)

@@ -6,6 +6,7 @@ the with statement, in how many workers it runs, or in submit() under threads.
 
 from __future__ import annotations
 
+import atexit
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,6 +18,7 @@ from typing import Any
 from implementations.reference import (
     ReferenceExecutor,
     _drain,
+    _Future,
     _live_executors,
     _live_workers,
     _worker,
@@ -395,3 +397,58 @@ class JoinsWorkersUnderItsLock(ReferenceExecutor):
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         with self._gate:
             super().shutdown(wait, cancel_futures=cancel_futures)
+
+
+class NeverClaimsIdleWorkers(ReferenceExecutor):
+    """submit() sees an idle worker and gives it the call, but never counts it busy again, so
+    once one call has finished no new worker is ever started. Caught by SHD-16."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        shared = self._shared
+        with shared.lock:
+            idle = shared.idle
+        if idle:  # the claim (shared.idle -= 1) is forgotten
+            future: Future[Any] = _Future()
+            shared.queue.put((future, fn, args, kwargs))
+            return future
+        return super().submit(fn, *args, **kwargs)
+
+
+class StopsItsWorkersOnce(ReferenceExecutor):
+    """Only the first shutdown() puts the stop sentinel on the queue; a later one with
+    cancel_futures drains the queue, sentinel included, so the workers never stop.
+    Caught by SHD-21."""
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        if not self._shutdown:
+            super().shutdown(wait, cancel_futures=cancel_futures)
+            return
+        if cancel_futures:
+            for future in _drain(self._shared.queue):
+                future.cancel()
+
+    def _start_worker(self) -> None:
+        super()._start_worker()
+        _live_workers.discard(self._threads[-1])  # so that the run can still exit
+
+
+class JoinsTheLastExecutorAtExit(ReferenceExecutor):
+    """At exit, waits for the calls of the executor built last only (a global, not a set),
+    so the calls of any other executor are cut short. Caught by SHD-19 (and SHD-22)."""
+
+    last: JoinsTheLastExecutorAtExit | None = None
+
+    def __init__(self, max_workers: int | None = None, **options: Any) -> None:
+        super().__init__(max_workers, **options)
+        _live_executors.discard(self)
+        JoinsTheLastExecutorAtExit.last = self
+
+    def _start_worker(self) -> None:
+        super()._start_worker()
+        _live_workers.discard(self._threads[-1])
+
+
+@atexit.register
+def _join_the_last() -> None:
+    if JoinsTheLastExecutorAtExit.last is not None:
+        JoinsTheLastExecutorAtExit.last.shutdown(wait=True)

@@ -101,3 +101,19 @@ class RunsNestedCallsInline(ReferenceExecutor):
         future: Future[Any] = _Future()
         _run(future, fn, args, kwargs)  # "no need to queue: this thread is a worker"
         return future
+
+
+class WaitsForRoomInItsQueue(ReferenceExecutor):
+    """At most 64 calls may be queued or running: submit() waits for room beyond that, that
+    is for earlier calls to finish. Caught by SUB-6."""
+
+    def __init__(self, max_workers: int | None = None, **options: Any) -> None:
+        super().__init__(max_workers, **options)
+        self._room = threading.BoundedSemaphore(64)
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        if not self._room.acquire(timeout=60):  # long past the spec's bound, not for ever
+            raise RuntimeError("no room in the queue")
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(lambda _: self._room.release())
+        return future
