@@ -1059,9 +1059,17 @@ kit = Kit(payload["shares_memory"])
 executors = [factory(max_workers=1) for _ in range(2)]
 gate = kit.event()
 
+lock = threading.Lock()
+
+def say(record):
+    # One write per line, under a lock: the two executors' calls finish at once.
+    with lock:
+        sys.stdout.write(json.dumps(record) + "\n")
+        sys.stdout.flush()
+
 def report(future):
     error = future.exception()
-    print(json.dumps(["finished", repr(error) if error else future.result()]), flush=True)
+    say(["finished", repr(error) if error else future.result()])
 
 for n, executor in enumerate(executors):
     started = kit.event()
@@ -1070,7 +1078,7 @@ for n, executor in enumerate(executors):
     blocked.add_done_callback(report)
     queued.add_done_callback(report)
     if not started.wait(payload["bound"]):
-        print(json.dumps(["not started"]), flush=True)
+        say(["not started"])
         sys.exit(3)
 del executor
 if payload["end"] == "drop":
@@ -1101,12 +1109,12 @@ def left_script():
 def open_at_exit():
     while not left_script():
         time.sleep(0.001)
-    print(json.dumps(["exiting"]), flush=True)
+    say(["exiting"])
     time.sleep(payload["settle"])
     gate.set()
 
 threading.Thread(target=open_at_exit, daemon=True).start()
-print(json.dumps(["main thread ends"]), flush=True)
+say(["main thread ends"])
 """
 
 
