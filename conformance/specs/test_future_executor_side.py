@@ -158,8 +158,11 @@ def test_set_exception_finishes_with_the_exception(conformance: Conformance,
 @pytest.mark.parametrize("second", ["set_result", "set_exception"])
 def test_setting_a_done_future_raises_invalid_state(new_future: Any, first: str,
                                                     second: str) -> None:
-    """set_result()/set_exception() on a done future raise InvalidStateError, changing nothing."""
+    """set_result()/set_exception() on a done future raise InvalidStateError, changing nothing:
+    not the outcome, and no done callback is called again."""
     future = new_future()
+    calls: list[Any] = []
+    future.add_done_callback(calls.append)
     if first == "result":
         future.set_result("first")
     elif first == "exception":
@@ -171,6 +174,10 @@ def test_setting_a_done_future_raises_invalid_state(new_future: Any, first: str,
         getattr(future, second)(ValueError("second") if second == "set_exception" else "second")
     after = _outcome(future)
     assert after == before, f"SET-5: expected the outcome {before} unchanged, got {after}"
+    assert len(calls) == 1, (
+        f"SET-5: expected the done callback called once, when the future was first done, got"
+        f" {len(calls)} calls once {second}() had been refused"
+    )
 
 
 @clause("SET-6")
