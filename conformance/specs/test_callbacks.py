@@ -10,6 +10,7 @@ than it should is read after the executor has been shut down.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
@@ -18,6 +19,7 @@ from concurrent.futures import CancelledError, Executor, Future
 from concurrent.futures import wait as futures_wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 import pytest
@@ -199,6 +201,41 @@ def test_callback_is_called_once_with_the_future(conformance: Conformance,
             f"CB-1: expected the callback to be called once the call {outcome}, got no call"
         )
     expect_called_once("CB-1", blocked.future, recorder.calls, f"the callback (call {outcome})")
+
+
+class _Notifier:
+    """An object whose bound method is a callback; nothing but the future keeps it."""
+
+    def __init__(self, calls: list[str]) -> None:
+        self.calls = calls
+
+    def notify(self, future: Future[Any]) -> None:
+        self.calls.append("a bound method")
+
+
+def _note(calls: list[str], name: str, future: Future[Any]) -> None:
+    calls.append(name)
+
+
+@clause("CB-1")
+@requires("background")
+def test_callbacks_only_the_future_holds_are_called(conformance: Conformance) -> None:
+    """Callbacks that nothing but the future refers to (a bound method of an object no one
+    else keeps, a partial, a lambda) are called all the same: the future holds them."""
+    calls: list[str] = []
+    with conformance.executor(1) as executor:
+        blocked = conformance.submit_blocked(executor, "value")
+        blocked.future.add_done_callback(_Notifier(calls).notify)
+        blocked.future.add_done_callback(partial(_note, calls, "a partial"))
+        blocked.future.add_done_callback(lambda future: calls.append("a lambda"))
+        gc.collect()  # whatever only weak references held is gone now
+        blocked.gate.set()
+        expected = ["a bound method", "a partial", "a lambda"]
+        eventually(conformance, lambda: len(calls) >= len(expected))
+    assert calls == expected, (
+        f"CB-1: expected each callback only the future referred to called once, in order,"
+        f" {expected}, got {calls}"
+    )
 
 
 @clause("CB-1")
