@@ -18,6 +18,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, Executor, Future
+from contextlib import suppress
 from typing import Any
 
 import pytest
@@ -172,6 +173,41 @@ def test_failing_initializer_fails_pending_calls(conformance: Conformance,
             expect_broken("INIT-3", conformance, outcome, f"call {i}")
     ran = list(log)
     assert not ran, f"INIT-3: expected no call to run, got {ran!r} run"
+
+
+@clause("INIT-3")
+@requires("initializer", "background")
+def test_failing_initializer_calls_back_pending_futures(conformance: Conformance) -> None:
+    """A pending call failed by the initializer's exception is done like any other: the done
+    callbacks added to its future before then are called, once each."""
+    started, gate = conformance.signal(), conformance.event()
+    # tasks.gated announces its start, waits for the gate, then raises the exception.
+    failing = {"initializer": tasks.gated,
+               "initargs": (started, gate, conformance.clock(PROMPT * 6),
+                            LookupError("the initializer fails"))}
+    called: list[Future[Any]] = []
+    with conformance.executor(1, **failing) as executor:
+        futures = [executor.submit(tasks.identity, i) for i in range(3)]
+        for future in futures:
+            future.add_done_callback(called.append)
+        budget = conformance.clock(PROMPT)
+        assert started.wait(budget), (
+            f"INIT-3: expected the initializer to start within {budget:g}s of the first"
+            " submit(), got no start"
+        )
+        gate.set()
+        for i, future in enumerate(futures):
+            error = failure_of("INIT-3", conformance, future, f"call {i}")
+            assert isinstance(error, BrokenExecutor), (
+                f"INIT-3: expected call {i} to fail with a BrokenExecutor, got {error!r}"
+            )
+        # The callbacks come just after each future is done, maybe in another thread.
+        with suppress(AssertionError):
+            conformance.wait_until(lambda: len(called) >= len(futures), "")
+    assert sorted(map(id, called)) == sorted(map(id, futures)), (
+        f"INIT-3: expected the done callback of each of the {len(futures)} futures that failed"
+        f" with a BrokenExecutor to be called once, got {len(called)} calls"
+    )
 
 
 @clause("INIT-4")
