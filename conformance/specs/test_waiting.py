@@ -446,8 +446,10 @@ def test_first_completed_is_not_ended_by_a_start(conformance: Conformance) -> No
 @requires("background")
 def test_first_exception_returns_on_the_first_raise(conformance: Conformance) -> None:
     """FIRST_EXCEPTION returns once a call raises, not when one returns a value."""
-    # A false exception too: whether a call raised is told by presence, not truth.
-    raising = [LookupError("raised"), raisables.FalseError("false")]
+    # A false exception too: whether a call raised is told by presence, not truth; and
+    # BaseExceptions that are not Exceptions, which are exceptions all the same.
+    raising = [LookupError("raised"), raisables.FalseError("false"), SystemExit(3),
+               raisables.Halt("halted")]
     with conformance.executor(3) as executor:
         for timing, raised in itertools.product(("raised-before", "raised-during"), raising):
             calls = _running(conformance, executor, ["value", raised, "c"])
