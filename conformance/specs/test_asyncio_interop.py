@@ -14,6 +14,7 @@ import os
 import sys
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
+from contextlib import suppress
 from typing import Any
 
 import pytest
@@ -456,17 +457,27 @@ def test_many_calls_awaited_together_all_complete(conformance: Conformance) -> N
 @clause("AIO-9")
 @requires("background")
 def test_submit_from_a_coroutine_outlives_the_loop(conformance: Conformance) -> None:
-    """A call submitted from a coroutine finishes, with its result, once the loop has closed."""
+    """A call submitted from a coroutine finishes, with its result, once the loop has closed,
+    and the done callback added to it in the coroutine is called then."""
+    called: list[Any] = []
     with conformance.executor(1) as executor:
 
         async def submit_blocked() -> Blocked:
-            return conformance.submit_blocked(executor, "value")
+            blocked = conformance.submit_blocked(executor, "value")
+            blocked.future.add_done_callback(called.append)
+            return blocked
 
         outcome = _in_loop(conformance, submit_blocked, "submit() in an event loop")
         blocked: Blocked = outcome.unwrap()  # asyncio.run() has closed the loop by now
         blocked.gate.set()
         got = conformance.call(blocked.future.result, what="result()")
+        with suppress(AssertionError):  # the callback comes just after the result
+            conformance.wait_until(lambda: bool(called), "")
     assert got.exception is None and got.value == "value", (
         f"AIO-9: expected result() 'value' from a call submitted in an event loop that has"
         f" closed since, got {got.describe()}"
+    )
+    assert len(called) == 1 and called[0] is blocked.future, (
+        f"AIO-9: expected the done callback added in the event loop, which has closed since,"
+        f" to be called once with the future, got {len(called)} calls"
     )
