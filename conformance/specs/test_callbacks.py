@@ -10,6 +10,7 @@ than it should is read after the executor has been shut down.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import os
@@ -355,6 +356,27 @@ def test_callback_on_done_future_is_called_at_once(conformance: Conformance,
         called, _ = add_to_done_future("CB-4", conformance, executor, timing, recorder)
     assert called, (
         f"CB-4: expected a callback added to a done future ({timing}) to be called before"
+        " add_done_callback() returned, got no call by then"
+    )
+
+
+@clause("CB-4")
+def test_callback_on_done_future_is_called_at_once_in_an_event_loop(
+        conformance: Conformance) -> None:
+    """Added from a coroutine, in an event loop's thread, a callback on a done future is
+    called before add_done_callback() returns too, not later from the loop."""
+    recorder = Recorder()
+
+    async def add(future: Future[Any]) -> bool:
+        future.add_done_callback(recorder.callback("late"))
+        return bool(recorder.of("late"))
+
+    with conformance.executor(1) as executor:
+        future = finished(conformance, executor, "returned")
+        called = conformance.call(asyncio.run, add(future),
+                                  what="add_done_callback() in a coroutine").unwrap()
+    assert called, (
+        "CB-4: expected a callback added in a coroutine to a done future to be called before"
         " add_done_callback() returned, got no call by then"
     )
 

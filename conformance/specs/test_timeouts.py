@@ -9,6 +9,7 @@ upper bounds are the timeout plus a scaled slack.
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import math
 import threading
@@ -168,6 +169,29 @@ def test_running_out_raises_timeout_error(conformance: Conformance, query: str,
     assert timed_out(outcome), (
         f"TMO-1: expected {what} of an unfinished call to raise"
         f" concurrent.futures.TimeoutError, got {outcome.describe()}"
+    )
+
+
+@clause("TMO-1")
+@requires("background")
+@pytest.mark.parametrize("query", QUERIES)
+def test_running_out_in_an_event_loop_raises_timeout_error(conformance: Conformance,
+                                                           query: str) -> None:
+    """Asked from a coroutine, in an event loop's thread, a timed wait that runs out raises
+    TimeoutError too: a future may not refuse to wait there."""
+    timeout = 0.05
+
+    async def ask_in_the_loop(future: Future[Any]) -> Any:
+        return getattr(future, query)(timeout)
+
+    with conformance.executor(1) as executor:
+        blocked = unfinished(conformance, executor)
+        outcome = conformance.call(asyncio.run, ask_in_the_loop(blocked.future),
+                                   bound=timeout + conformance.clock(SLACK),
+                                   what=f"{query}({timeout}) in a coroutine")
+    assert timed_out(outcome), (
+        f"TMO-1: expected {query}({timeout}) of an unfinished call, asked in an event loop, to"
+        f" raise concurrent.futures.TimeoutError, got {outcome.describe()}"
     )
 
 
