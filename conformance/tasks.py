@@ -179,6 +179,18 @@ def exit_worker(test_pid: int, started: Event | None = None, gate: Event | None 
     os._exit(70)
 
 
+def exit_worker_once(test_pid: int, died: Event, log: Log) -> str:
+    """Log a run, then end the worker process as :func:`exit_worker` does, the first time
+    only: run again (by an executor that retries the calls of dead workers) it returns."""
+    if os.getpid() == test_pid:
+        raise RuntimeError("exit_worker_once() refuses to end the test's own process")
+    log.append("run")
+    if not died.is_set():
+        died.set()
+        os._exit(70)
+    return "run again after its worker died"
+
+
 class CannotBeRebuilt(Exception):
     """Raised by unpickling an object that pickles but refuses to be rebuilt."""
 

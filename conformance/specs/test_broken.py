@@ -296,14 +296,21 @@ def test_non_callable_initializer_is_rejected(conformance: Conformance,
 @clause("BRK-1")
 @requires("process_workers")
 def test_dead_worker_fails_its_call(conformance: Conformance) -> None:
-    """A call whose worker process dies fails with a BrokenExecutor, promptly."""
+    """A call whose worker process dies fails with a BrokenExecutor, promptly, and is not
+    run again."""
+    log = conformance.log()
     with conformance.executor(1) as executor:
-        future = executor.submit(tasks.exit_worker, os.getpid())
+        # The call dies the first time it runs only: run again, it would return.
+        future = executor.submit(tasks.exit_worker_once, os.getpid(), conformance.signal(), log)
         error = failure_of("BRK-1", conformance, future, "the call whose worker died")
         assert isinstance(error, BrokenExecutor), (
             f"BRK-1: expected the call whose worker died to fail with a BrokenExecutor, got"
-            f" {error!r}"
+            f" {error!r}" + (f" (it ran {len(list(log))} times)" if error is None else "")
         )
+    runs = len(list(log))
+    assert runs == 1, (
+        f"BRK-1: expected the call whose worker died to have run once, got {runs} runs"
+    )
 
 
 @clause("BRK-2")
