@@ -48,9 +48,9 @@ CLAUSES = [
     Clause("EXC-10", AREA, "A call that raised an exception group gives a group of the same"
            " type and message, with the same nested exceptions (type and args) at every"
            " depth.", RESULT, since=(3, 11)),
-    Clause("EXC-11", AREA, "result() raises the call's exception even when that exception is"
-           " false in a boolean context (its __bool__ returns False or its __len__ returns"
-           " 0).", RESULT),
+    Clause("EXC-11", AREA, "result() raises, and exception() returns, the call's exception"
+           " even when that exception is false in a boolean context (its __bool__ returns False"
+           " or its __len__ returns 0).", RESULT),
     Clause("EXC-12", AREA, "A call that returns an exception object, without raising it, has"
            " returned: result() returns the object, exception() returns None, and map()"
            " yields it.", EXCEPTION),

@@ -363,13 +363,16 @@ def test_special_exceptions_are_ordinary_outcomes(conformance: Conformance, kind
 @clause("EXC-11")
 @pytest.mark.parametrize("kind", ["__bool__", "__len__"])
 def test_false_exception_is_still_raised(conformance: Conformance, kind: str) -> None:
-    """result() raises the call's exception even when the exception is false."""
+    """result() raises, and exception() returns, the call's exception even when the exception
+    is false."""
     exc = raisables.FalseError("false") if kind == "__bool__" else raisables.ErrorList()
     with conformance.executor(1) as executor:
         future = submit("EXC-11", executor, tasks.fail, exc)
         settle("EXC-11", conformance, [future])
         outcome = conformance.call(future.result, what="result()")
+        returned = conformance.call(future.exception, what="exception()")
     expect_raised("EXC-11", "result()", exc, outcome)
+    expect_returned("EXC-11", "exception()", exc, returned)
 
 
 @clause("EXC-12")
