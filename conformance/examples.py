@@ -12,15 +12,23 @@ Each ``@given`` spec's inner test (which Hypothesis calls once per example) is w
   and end with a bare timeout instead of the stall's message.  ``Stalled`` derives from
   ``BaseException`` because Hypothesis shrinks every ``Exception``; pytest reports it as the
   spec's failure like any other.
+* Shrinking has a budget: :data:`SHRINK_BUDGET` seconds (times the time scale) from the first
+  failing example.  Each smaller example tried runs the executor again, which for a pool that
+  starts fresh processes can outlast the spec's time limit; once the budget is spent the spec
+  ends with the failure of the last (smallest) failing example found.
 """
 
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
 from typing import Any
 
 from conformance.harness import Conformance
+
+#: Seconds (times the time scale) that Hypothesis may spend shrinking a failing example.
+SHRINK_BUDGET = 15.0
 
 #: Set on an inner test already wrapped: a spec runs once per implementation.
 _WRAPPED = "_conformance_watches_examples"
@@ -28,6 +36,10 @@ _WRAPPED = "_conformance_watches_examples"
 
 class Stalled(BaseException):
     """A Hypothesis example stalled the executor under test; the example is not shrunk."""
+
+
+class ShrinkingStopped(BaseException):
+    """Shrinking a failing example ran out of time; the smallest failure found is reported."""
 
 
 def watch(test: Any) -> None:
@@ -45,12 +57,23 @@ def _wrap(inner: Callable[..., Any]) -> Callable[..., Any]:
         conformance = kwargs.get("conformance")
         if not isinstance(conformance, Conformance):
             return inner(*args, **kwargs)
+        failure = conformance.first_failure
+        if failure is not None and time.monotonic() - failure[0] > conformance.clock(
+                SHRINK_BUDGET):
+            shown = ", ".join(f"{name}={value!r}"
+                              for name, value in (conformance.failing_example or {}).items())
+            raise ShrinkingStopped(
+                f"{failure[1]}\n\nShrinking stopped after {conformance.clock(SHRINK_BUDGET):g}"
+                f" s; the smallest failing example found: {shown}"
+            )
         before = conformance.stalls
         try:
             return inner(*args, **kwargs)
         except Exception as exc:
             drawn = {name: value for name, value in kwargs.items() if name != "conformance"}
             conformance.failing_example = drawn
+            conformance.first_failure = (
+                failure[0] if failure is not None else time.monotonic(), str(exc))
             if conformance.stalls == before:
                 raise
             shown = ", ".join(f"{name}={value!r}" for name, value in drawn.items())

@@ -126,6 +126,9 @@ class Conformance:
     #: The drawn arguments of the last Hypothesis example that failed, for the specs that
     #: turn it into a standalone script (see :mod:`conformance.standalone`).
     failing_example: dict[str, Any] | None = None
+    #: When the first Hypothesis example failed (monotonic), and the last failure's message:
+    #: shrinking stops once a budget from then is spent (see :mod:`conformance.examples`).
+    first_failure: tuple[float, str] | None = None
     _gates: list[Event] = field(default_factory=list)
     _executors: list[Executor] = field(default_factory=list)
 
