@@ -65,6 +65,13 @@ def test_set_running_reports_a_cancelled_future(conformance: Conformance,
     ]
     for waiter in waiters:
         waiter.start()
+    # Both threads waiting before the notification (wait() and as_completed() register a
+    # waiter on a future that is cancelled but not yet notified), so that it must wake them;
+    # a future whose cancel() told them already has let them return.
+    conformance.wait_until(
+        lambda: (len(getattr(future, "_waiters", "..")) + sum(not w.is_alive() for w in waiters)
+                 >= len(waiters)),
+        "SET-2: the threads calling wait() and as_completed() neither waited nor returned")
     returned = future.set_running_or_notify_cancel()
     assert returned is False, f"SET-2: expected False, got {returned!r}"
     assert future.cancelled() and future.done(), (
