@@ -22,6 +22,7 @@ CASES = [
     ("DeadPoolSubmitGivesFailedFuture", "BRK-2"),
     ("ShutdownWaitsForDeadWorker", "BRK-3"),
     ("ForgetsPendingCallsWhenWorkerDies", "BRK-4"),
+    ("FailsQuietlyWhenWorkerDies", "BRK-4"),
     ("StopsAtCancelledCallWhenWorkerDies", "BRK-5"),
     ("LosesUnpicklableCalls", "PKL-1"),
     ("LosesUnpicklableOutcomes", "PKL-2"),

@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, Executor, Future
+from concurrent.futures import as_completed as futures_as_completed
+from concurrent.futures import wait as futures_wait
 from contextlib import suppress
 from typing import Any
 
 import pytest
 
 from conformance import tasks
-from conformance.harness import PROMPT, Blocked, Conformance, Outcome
+from conformance.harness import PROMPT, Attempt, Blocked, Conformance, Outcome
 from conformance.specs import clause, requires
 
 #: A failing initializer: ``tasks.fail`` raises the exception it is given.
@@ -369,6 +372,49 @@ def test_pending_calls_finish_when_worker_dies(conformance: Conformance) -> None
         dying.gate.set()
         for i, future in enumerate(pending):
             _expect_result_or_broken("BRK-4", conformance, future, i)
+
+
+@clause("BRK-4")
+@requires("process_workers", "background")
+def test_pending_calls_of_a_dead_worker_are_done_for_waiters(conformance: Conformance) -> None:
+    """The calls pending when a worker dies are done for everyone: their done callbacks are
+    called, a wait() already waiting for them returns, and as_completed() yields them."""
+    bound = conformance.clock(PROMPT)
+    called: list[Future[Any]] = []
+    with conformance.executor(1) as executor:
+        dying = submit_dying(conformance, executor)
+        conformance.wait_started(dying)
+        pending = [executor.submit(tasks.identity, i) for i in range(3)]
+        for future in pending:
+            future.add_done_callback(called.append)
+        waiting = Attempt(lambda: futures_wait(pending, 3 * bound), "conformance-waiter")
+        yielded = Attempt(lambda: list(futures_as_completed(pending, 3 * bound)),
+                          "conformance-waiter")
+        conformance.wait_until(lambda: waiting.calling.is_set() and yielded.calling.is_set(),
+                               "wait() and as_completed() were not called")
+        dying.gate.set()
+        for i, future in enumerate(pending):
+            _expect_result_or_broken("BRK-4", conformance, future, i)
+        deadline = time.monotonic() + bound
+        for name, attempt in (("wait()", waiting), ("as_completed()", yielded)):
+            assert attempt.finished.wait(max(0.0, deadline - time.monotonic())), (
+                f"BRK-4: expected {name}, waiting for the calls pending when the worker died, to"
+                f" return once they were done, got it still waiting {bound:g}s later"
+            )
+        with suppress(AssertionError):  # the callbacks come just after each future is done
+            conformance.wait_until(lambda: len(called) >= len(pending), "")
+    done = waiting.outcome.unwrap().done
+    assert done == set(pending), (
+        f"BRK-4: expected wait() to report the {len(pending)} calls pending when the worker"
+        f" died done, got {len(done)} of them"
+    )
+    assert set(yielded.outcome.unwrap()) == set(pending), (
+        "BRK-4: expected as_completed() to yield every call pending when the worker died"
+    )
+    assert sorted(map(id, called)) == sorted(map(id, pending)), (
+        f"BRK-4: expected the done callback of each of the {len(pending)} calls pending when"
+        f" the worker died to be called once, got {len(called)} calls"
+    )
 
 
 @clause("BRK-5")

@@ -465,3 +465,18 @@ class MapIgnoresBreakage(ReferenceExecutor):
             futures.append(Future())
             self._shared.queue.put((futures[-1], fn, args, {}))
         return (future.result(timeout) for future in futures)
+
+
+class FailsQuietlyWhenWorkerDies(_Relaying, _ProcessPool):
+    """When a worker dies, the futures of the calls pending then are failed by setting their
+    state, not through set_exception(): done, but no done callback is called and no thread in
+    wait() or as_completed() is woken. Caught by BRK-4."""
+
+    def _relay(self, relay: _Relay, inner: Future[Any]) -> None:
+        if not _broke(inner) or relay.index == 0:  # call 0 is the one whose worker died
+            super()._relay(relay, inner)
+            return
+        with relay._condition:  # type: ignore[attr-defined]
+            relay._exception = inner.exception(0)  # type: ignore[attr-defined]
+            relay._state = "FINISHED"  # type: ignore[attr-defined]
+            relay._condition.notify_all()  # type: ignore[attr-defined]
