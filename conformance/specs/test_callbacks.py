@@ -320,6 +320,32 @@ def test_callbacks_are_called_in_the_order_added(conformance: Conformance,
     )
 
 
+@clause("CB-2")
+@requires(*CANCELS)
+def test_callbacks_of_a_cancelled_future_are_called_in_the_order_added(
+        conformance: Conformance) -> None:
+    """The callbacks of a future cancelled while queued are called in the order they were
+    added too, a raising one among them, and one added once it is cancelled comes last."""
+    recorder = Recorder()
+
+    def prepare(future: Future[Any]) -> Recorder:
+        candidate = Recorder()
+        future.add_done_callback(candidate.callback("a"))
+        future.add_done_callback(candidate.callback("b", raises=True))
+        future.add_done_callback(candidate.callback("c"))
+        return candidate
+
+    with conformance.executor(1) as executor:
+        future, recorder = cancel_queued("CB-2", conformance, executor, prepare)
+        conformance.call(future.add_done_callback, recorder.callback("d"),
+                         what="add_done_callback()")
+        eventually(conformance, lambda: len(recorder.names) >= 4)
+    assert recorder.names == ["a", "b", "c", "d"], (
+        f"CB-2: expected the callbacks of the cancelled future to be called in the order added,"
+        f" ['a', 'b', 'c', 'd'], got {recorder.names}"
+    )
+
+
 @clause("CB-3")
 @requires("background")
 def test_callable_added_twice_is_called_twice(conformance: Conformance) -> None:
