@@ -42,6 +42,20 @@ def echo(*args: Any, **kwargs: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
     return args, kwargs
 
 
+class Tagged:
+    """A callable object: calling it returns its tag and the call's arguments."""
+
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
+
+    def __call__(self, *args: Any, **kwargs: Any) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
+        return self.tag, args, kwargs
+
+    def method(self, *args: Any) -> tuple[str, tuple[Any, ...]]:
+        """A bound method as the call: returns the tag and the arguments."""
+        return self.tag, args
+
+
 def fail(exception: BaseException) -> Any:
     """Raise the given exception."""
     raise exception

@@ -11,6 +11,7 @@ CASES = [
     ("broken.submit:FnNotPositionalOnly", "SUB-3"),
     ("broken.submit:MemoizesCalls", "SUB-4"),
     ("broken.submit:TakesOptionKeywords", "SUB-2"),
+    ("broken.submit:LabelsCallsByName", "SUB-2"),
     ("broken.submit:RunsEveryCallTwice", "SUB-5"),
     ("broken.submit:RunsIdenticalCallsOnce", "SUB-5"),
     ("broken.submit:WaitsInSubmit", "SUB-6"),

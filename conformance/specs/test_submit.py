@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from concurrent.futures import Future
+from functools import partial
 from typing import Any
 
 from hypothesis import example, given
@@ -62,6 +63,29 @@ def test_option_like_keywords_reach_the_call(conformance: Conformance) -> None:
         got = conformance.result(future)
     assert got == ((1,), OPTION_LIKE), (
         f"SUB-2: expected the call to receive {((1,), OPTION_LIKE)!r}, got {got!r}"
+    )
+
+
+@clause("SUB-2")
+def test_any_callable_is_called_with_the_arguments(conformance: Conformance) -> None:
+    """fn may be any callable, not only a function: a partial, a builtin, a callable object
+    or a bound method is called with the arguments given."""
+    calls: dict[str, tuple[Any, Any]] = {
+        "a functools.partial": (partial(tasks.echo, 1, k="p"), ((1, 2), {"k": "p"})),
+        "the builtin pow": (pow, 81),
+        "a callable object": (tasks.Tagged("object"), ("object", (2,), {})),
+        "a bound method": (tasks.Tagged("method").method, ("method", (2,))),
+    }
+    with conformance.executor() as executor:
+        futures = {name: executor.submit(fn, *((3, 4) if fn is pow else (2,)))
+                   for name, (fn, _) in calls.items()}
+        got = {name: conformance.call(future.result, what=f"result() of {name}")
+               for name, future in futures.items()}
+    wrong = {name: outcome.describe() for name, outcome in got.items()
+             if outcome.exception is not None or outcome.value != calls[name][1]}
+    assert not wrong, (
+        f"SUB-2: expected each callable to be called with its arguments, got {wrong}"
+        f" (expected {({name: expected for name, (_, expected) in calls.items()})})"
     )
 
 

@@ -117,3 +117,12 @@ class WaitsForRoomInItsQueue(ReferenceExecutor):
         future = super().submit(fn, *args, **kwargs)
         future.add_done_callback(lambda _: self._room.release())
         return future
+
+
+class LabelsCallsByName(ReferenceExecutor):
+    """submit() labels each call with its function's qualified name, which a partial or a
+    callable object does not have: submit() raises AttributeError for them. Caught by SUB-2."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        self.last_label = f"{fn.__module__}.{fn.__qualname__}"
+        return super().submit(fn, *args, **kwargs)
