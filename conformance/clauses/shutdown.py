@@ -44,7 +44,8 @@ CLAUSES = [
            " concurrent.futures.wait() and as_completed(): wait() puts it in done and"
            " as_completed() yields it.", WAIT, since=(3, 9)),
     Clause("SHD-10", AREA, "shutdown() may be called again, with any arguments: it returns,"
-           " raises nothing and changes no future.", SHUTDOWN, level="recommended",
+           " raises nothing and changes no running or finished future.", SHUTDOWN,
+           level="recommended",
            note=_CPYTHON_DOCSTRING),
     Clause("SHD-11", AREA, "shutdown(wait=True) waits for the calls submitted before it also"
            " when an earlier shutdown(wait=False) began the shutdown: it does not return"

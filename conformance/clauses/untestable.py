@@ -157,6 +157,12 @@ UNTESTABLE: list[Untestable] = [
         'pool-specific and machine- or platform-dependent',
     ),
     Untestable(
+        'ThreadPoolExecutor uses a pool of at most max_workers threads.',
+        doc("concurrent.futures.ThreadPoolExecutor"),
+        'pool-specific: the thread count is internal (a pool may keep more threads than it '
+        'runs calls in); SHD-15 checks that at most max_workers calls run at once',
+    ),
+    Untestable(
         'ProcessPoolExecutor runs at most max_workers worker processes.',
         doc("concurrent.futures.ProcessPoolExecutor"),
         'pool-specific: the process count is internal; SHD-15 checks that at most max_workers '
