@@ -479,20 +479,26 @@ def test_chunksize_keeps_exceptions_in_place(conformance: Conformance, data: st.
     fail = data.draw(st.sets(st.integers(0, len(items) - 1), min_size=1))
     outcomes = [LookupError(f"call {i}") if i in fail else v for i, v in enumerate(items)]
     with conformance.executor(max_workers) as executor:
-        mapped = conformance.call(executor.map, tasks.outcome, outcomes, chunksize=chunksize,
-                                  what=f"map(..., chunksize={chunksize})")
-        assert mapped.exception is None, (
-            f"MAP-9: expected map() to accept chunksize={chunksize}, got {mapped.describe()}"
-        )
-        iterator = mapped.value
-        got: list[Any] = []
-        exception = None
-        for _ in outcomes:
-            step = conformance.call(_take, iterator, what="next()")
-            if step.exception is not None:
-                exception = step.exception
-                break
-            got.append(step.value)
+        _expect_chunks_raise_in_place(conformance, executor, outcomes, chunksize)
+
+
+def _expect_chunks_raise_in_place(conformance: Conformance, executor: futures.Executor,
+                                  outcomes: list[Any], chunksize: int) -> None:
+    """map() over calls giving ``outcomes``, in chunks, yields the values up to the first
+    exception and then raises it (MAP-9)."""
+    mapped = conformance.call(executor.map, tasks.outcome, outcomes, chunksize=chunksize,
+                              what=f"map(..., chunksize={chunksize})")
+    assert mapped.exception is None, (
+        f"MAP-9: expected map() to accept chunksize={chunksize}, got {mapped.describe()}"
+    )
+    got: list[Any] = []
+    exception = None
+    for _ in outcomes:
+        step = conformance.call(_take, mapped.value, what="next()")
+        if step.exception is not None:
+            exception = step.exception
+            break
+        got.append(step.value)
     _expect_raised_in_place("MAP-9", outcomes, got, exception)
 
 
@@ -504,17 +510,7 @@ def test_chunksize_keeps_base_exceptions_in_place(conformance: Conformance,
     at its position, after the values of the calls before it in that chunk."""
     outcomes: list[Any] = [0, 1, 2, KeyboardInterrupt("call 3"), 4, 5]
     with conformance.executor(1) as executor:
-        iterator = conformance.call(executor.map, tasks.outcome, outcomes, chunksize=chunksize,
-                                    what=f"map(..., chunksize={chunksize})").unwrap()
-        got: list[Any] = []
-        exception = None
-        for _ in outcomes:
-            step = conformance.call(_take, iterator, what="next()")
-            if step.exception is not None:
-                exception = step.exception
-                break
-            got.append(step.value)
-    _expect_raised_in_place("MAP-9", outcomes, got, exception)
+        _expect_chunks_raise_in_place(conformance, executor, outcomes, chunksize)
 
 
 # -- timeout ------------------------------------------------------------------------------
