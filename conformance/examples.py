@@ -15,7 +15,8 @@ Each ``@given`` spec's inner test (which Hypothesis calls once per example) is w
 * Shrinking has a budget: :data:`SHRINK_BUDGET` seconds (times the time scale) from the first
   failing example.  Each smaller example tried runs the executor again, which for a pool that
   starts fresh processes can outlast the spec's time limit; once the budget is spent the spec
-  ends with the failure of the last (smallest) failing example found.
+  ends with the failure of the last (smallest) failing example found, without the
+  ``@reproduce_failure`` that only a finished shrink prints.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from typing import Any
 
 from conformance.harness import Conformance
 
-#: Seconds (times the time scale) that Hypothesis may spend shrinking a failing example.
-SHRINK_BUDGET = 15.0
+#: Seconds (times the time scale) that Hypothesis may spend shrinking a failing example: half
+#: the default time limit of a spec, and far more than shrinking takes but on a slow pool.
+SHRINK_BUDGET = 60.0
 
 #: Set on an inner test already wrapped: a spec runs once per implementation.
 _WRAPPED = "_conformance_watches_examples"

@@ -1055,9 +1055,13 @@ if payload["spec"] is not None:
 else:
     factory = pickle.loads(payload["factory"])
 kit = Kit(payload["shares_memory"])
-# Two executors, each with its own blocked and queued call, and one gate for both.
+# Two executors, each with its own blocked and queued call and its own gate.  The gates
+# open one after the other (the one built last first), so that an exit that waits for one
+# executor only is over before the other's calls could finish.
 executors = [factory(max_workers=1) for _ in range(2)]
-gate = kit.event()
+gates = [kit.event() for _ in executors]
+finished = []
+last_done = threading.Event()
 
 lock = threading.Lock()
 
@@ -1069,11 +1073,16 @@ def say(record):
 
 def report(future):
     error = future.exception()
-    say(["finished", repr(error) if error else future.result()])
+    value = repr(error) if error else future.result()
+    say(["finished", value])
+    with lock:
+        finished.append(value)
+        if {"blocked 1", "queued 1"} <= set(finished):
+            last_done.set()
 
 for n, executor in enumerate(executors):
     started = kit.event()
-    blocked = executor.submit(tasks.gated, started, gate, payload["bound"], f"blocked {n}")
+    blocked = executor.submit(tasks.gated, started, gates[n], payload["bound"], f"blocked {n}")
     queued = executor.submit(tasks.identity, f"queued {n}")
     blocked.add_done_callback(report)
     queued.add_done_callback(report)
@@ -1111,7 +1120,10 @@ def open_at_exit():
         time.sleep(0.001)
     say(["exiting"])
     time.sleep(payload["settle"])
-    gate.set()
+    gates[1].set()
+    last_done.wait(payload["bound"])
+    time.sleep(payload["settle"])
+    gates[0].set()
 
 threading.Thread(target=open_at_exit, daemon=True).start()
 say(["main thread ends"])
