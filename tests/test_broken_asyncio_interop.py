@@ -16,6 +16,7 @@ CASES = [
     ("RunsInTheLoopThread", "AIO-7"),
     ("DropsCallsWhenBusy", "AIO-8"),
     ("CompletesInTheSubmittersLoop", "AIO-9"),
+    ("CallsBackThroughTheLoop", "AIO-9"),
 ]
 
 

@@ -23,6 +23,7 @@ CASES = [
     ("CancelLies", "FUT-13"),
     ("CopiesResults", "FUT-14"),
     ("UnwrapsReturnedFutures", "FUT-14"),
+    ("CallsBackOnEverySet", "SET-5"),
     ("NeverRunning", "SET-1"),
     ("RunsCancelledCalls", "SET-2"),
     ("SilentSetResult", "SET-3"),
@@ -31,6 +32,7 @@ CASES = [
     ("CancelLies", "SET-6"),
     ("ReturnsAFutureLike", "SUB-1"),
     ("LosesFalseExceptions", "EXC-11"),
+    ("HidesFalseExceptions", "EXC-11"),
 ]
 
 

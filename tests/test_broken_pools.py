@@ -13,6 +13,7 @@ CASES = [
     ("IgnoresFailingInitializer", "INIT-3"),
     ("LeavesCallsPendingWhenInitializerFails", "INIT-3"),
     ("InitializerMayExit", "INIT-3"),
+    ("BreaksWithoutCallbacks", "INIT-3"),
     ("BrokenSubmitGivesFailedFuture", "INIT-4"),
     ("MapIgnoresBreakage", "INIT-4"),
     ("StopsAtCancelledCall", "INIT-5"),

@@ -10,6 +10,7 @@ CASES = [
     ("GivesUpEarly", {"TMO-2"}, ()),
     ("Overruns", {"TMO-3", "TMO-4"}, ()),
     ("RaisesItsOwnTimeout", {"TMO-1", "TMO-5", "TMO-6"}, ()),
+    ("RefusesToBlockTheLoop", {"TMO-1"}, ()),
     ("ZeroMeansForever", {"TMO-5"}, ()),
     ("RejectsNegative", {"TMO-6"}, ()),
     ("NoneMeansZero", {"TMO-7"}, ()),

@@ -12,6 +12,7 @@ CASES = [
     ("SilentToWaiters", {"WAIT-3", "ASC-2"}, ()),
     ("NotifiesWhenStarted", {"WAIT-4"}, ()),
     ("ExceptionsReportedAsValues", {"WAIT-5"}, ()),
+    ("BaseExceptionsReportedAsValues", {"WAIT-5"}, ()),
     ("ValuesReportedAsExceptions", {"WAIT-6"}, ()),
     ("CancelWakesNoWaiters", {"WAIT-7", "ASC-4"}, ()),
     ("HoldsLockWhileRunning", {"WAIT-8", "ASC-3"}, ()),

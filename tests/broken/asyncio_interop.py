@@ -15,7 +15,7 @@ from typing import Any
 
 from implementations.reference import ReferenceExecutor
 
-from . import handing_out
+from . import handing_out, handing_out_from_the_start
 from .cancellation import _RunsAnyway
 
 
@@ -151,3 +151,24 @@ class CompletesInTheSubmittersLoop(ReferenceExecutor):
 
         super().submit(fn, *args, **kwargs).add_done_callback(deliver)
         return outer
+
+
+class _CallsBackThroughTheLoop(Future[Any]):
+    def add_done_callback(self, fn: Any) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return super().add_done_callback(fn)
+
+        def in_the_loop(future: Future[Any]) -> None:
+            try:
+                loop.call_soon_threadsafe(fn, future)
+            except RuntimeError:
+                pass  # the loop has closed: the callback is lost
+
+        return super().add_done_callback(in_the_loop)
+
+
+CallsBackThroughTheLoop = handing_out_from_the_start(
+    _CallsBackThroughTheLoop, "A done callback added in an event loop's thread is called"
+    " through that loop, so it is lost once the loop has closed. Caught by AIO-9.")

@@ -8,6 +8,7 @@ subclasses reach into CPython's Future (``_condition``, ``_state``,
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import signal
@@ -255,3 +256,38 @@ class _CallsBackUnderTheLock(Future[Any]):
 CallsBackUnderTheLock = handing_out_from_the_start(
     _CallsBackUnderTheLock, "Runs the done callbacks holding the future's lock, so while one"
     " runs, other threads' done() and result(timeout=0) wait for it. Caught by CB-10.")
+
+
+class _HoldsCallbacksWeakly(Future[Any]):
+    def add_done_callback(self, fn: Any) -> None:
+        if not hasattr(fn, "__self__"):
+            return super().add_done_callback(fn)
+        method = weakref.WeakMethod(fn)  # so that the future keeps no object alive
+
+        def call(future: Future[Any]) -> None:
+            if (bound := method()) is not None:
+                bound(future)
+
+        return super().add_done_callback(call)
+
+
+HoldsCallbacksWeakly = handing_out_from_the_start(
+    _HoldsCallbacksWeakly, "Holds bound-method callbacks through weak references: the"
+    " callback of an object nothing else keeps is never called. Caught by CB-1.")
+
+
+class _DefersToTheLoop(Future[Any]):
+    def add_done_callback(self, fn: Any) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return super().add_done_callback(fn)
+        if self.done():  # in a coroutine: called later, from the loop, not at once
+            loop.call_soon(fn, self)
+            return None
+        return super().add_done_callback(fn)
+
+
+DefersToTheLoop = handing_out_from_the_start(
+    _DefersToTheLoop, "add_done_callback() on a done future, called in an event loop's"
+    " thread, has the loop call the callback later. Caught by CB-4.")

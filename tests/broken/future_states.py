@@ -201,3 +201,27 @@ class _UnwrapsFutures(Future[Any]):
 UnwrapsReturnedFutures = handing_out_from_the_start(
     _UnwrapsFutures, "A call that returns a future finishes with that future's value, once it"
     " has one, instead of with the future. Caught by FUT-14.")
+
+
+class _CallsBackOnEverySet(Future[Any]):
+    def set_result(self, result: Any) -> None:
+        try:
+            super().set_result(result)
+        finally:  # also when the future was done already and set_result() refused
+            if self.done():
+                self._invoke_callbacks()  # type: ignore[attr-defined]
+
+
+CallsBackOnEverySet = handing_out(
+    _CallsBackOnEverySet, "set_result() calls the done callbacks in a finally, so a refused"
+    " second set_result() calls them all again. Caught by SET-5.")
+
+
+class _NoFalseExceptions(Future[Any]):
+    def exception(self, timeout: float | None = None) -> Any:
+        return super().exception(timeout) or None
+
+
+HidesFalseExceptions = handing_out(
+    _NoFalseExceptions, "exception() returns None for an exception that is false, though"
+    " result() raises it. Caught by EXC-11.")

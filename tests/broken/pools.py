@@ -32,6 +32,8 @@ from typing import Any
 from implementations.reference import (
     ReferenceExecutor,
     _break,
+    _broken_error,
+    _drain,
     _live_workers,
     _run,
     _Shared,
@@ -444,8 +446,10 @@ class InitializerMayExit(ReferenceExecutor):
     """A worker whose initializer raises SystemExit just ends: the calls stay pending for
     ever. Caught by INIT-3."""
 
+    worker = staticmethod(_breaks_on_exceptions_only)
+
     def _start_worker(self) -> None:
-        thread = threading.Thread(target=_breaks_on_exceptions_only, daemon=True,
+        thread = threading.Thread(target=self.worker, daemon=True,
                                   args=(self._shared, self._initializer, self._initargs))
         thread.start()
         self._threads.append(thread)
@@ -480,3 +484,34 @@ class FailsQuietlyWhenWorkerDies(_Relaying, _ProcessPool):
             relay._exception = inner.exception(0)  # type: ignore[attr-defined]
             relay._state = "FINISHED"  # type: ignore[attr-defined]
             relay._condition.notify_all()  # type: ignore[attr-defined]
+
+
+def _breaks_quietly(shared: _Shared, initializer: Callable[..., object] | None,
+                    initargs: tuple[Any, ...]) -> None:
+    """The reference's worker, but an initializer's failure fails the queued futures by
+    setting their state: waiters are told, done callbacks are not called."""
+    if initializer is not None:
+        try:
+            initializer(*initargs)
+        except BaseException as exc:
+            with shared.lock:
+                shared.broken = exc
+            for future in _drain(shared.queue):
+                with future._condition:  # type: ignore[attr-defined]
+                    if future.done():
+                        continue
+                    future._exception = _broken_error(exc)  # type: ignore[attr-defined]
+                    future._state = "FINISHED"  # type: ignore[attr-defined]
+                    for waiter in future._waiters:  # type: ignore[attr-defined]
+                        waiter.add_exception(future)
+                    future._condition.notify_all()  # type: ignore[attr-defined]
+            shared.queue.put(None)
+            return
+    _worker(shared, None, ())
+
+
+class BreaksWithoutCallbacks(InitializerMayExit):
+    """When the initializer fails, the pending futures are failed by setting their state,
+    so their done callbacks are never called. Caught by INIT-3."""
+
+    worker = staticmethod(_breaks_quietly)

@@ -6,6 +6,7 @@ when given a timeout; everything else is the reference executor's.
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import math
 import time
@@ -174,3 +175,21 @@ class FailsOnTimeout(_Broken):
     Caught by TMO-9 (test_timed_out_wait_leaves_the_call_running)."""
 
     future_class = _FailOnTimeout
+
+
+class _RefusesToBlockTheLoop(_TimedFuture):
+    def _wait(self, query: Callable[[float | None], Any], timeout: float | None) -> Any:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return query(timeout)
+        if not self.done():
+            raise RuntimeError("result() would block the event loop")
+        return query(timeout)
+
+
+class RefusesToBlockTheLoop(_Broken):
+    """result() and exception() of an unfinished call, asked in an event loop's thread,
+    raise RuntimeError instead of waiting. Caught by TMO-1."""
+
+    future_class = _RefusesToBlockTheLoop

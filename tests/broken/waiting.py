@@ -264,3 +264,25 @@ class NumberedPerExecutor(_Broken):
         future.key = next(self._numbers)  # type: ignore[attr-defined]
         return future
 
+
+
+class _BaseExceptionAsValue(_Future[Any]):
+    def set_exception(self, exception: BaseException | None) -> None:
+        if isinstance(exception, Exception):
+            super().set_exception(exception)
+            return
+        with self._condition:  # type: ignore[attr-defined]
+            waiters, self._waiters = self._waiters, []  # type: ignore[attr-defined]
+            try:
+                super().set_exception(exception)
+            finally:
+                self._waiters = waiters
+            for waiter in waiters:
+                waiter.add_result(self)  # only Exceptions count as raised
+
+
+class BaseExceptionsReportedAsValues(_Broken):
+    """A call that raises a BaseException that is not an Exception tells the waiters it
+    returned, so a FIRST_EXCEPTION wait goes on past it. Caught by WAIT-5."""
+
+    future_class = _BaseExceptionAsValue
