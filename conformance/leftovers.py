@@ -34,7 +34,7 @@ class Census:
 
     @classmethod
     def take(cls) -> Census:
-        return cls(frozenset(_threads()), frozenset(_descendants()))
+        return cls(frozenset(_threads()), frozenset(live_descendants()))
 
     def new_since(self, earlier: Census) -> list[str]:
         """What is alive now and was not then (the suite's threads aside), described."""
@@ -56,7 +56,7 @@ def _threads() -> set[int]:
             if t.native_id is not None and not isinstance(t, threading._DummyThread)}
 
 
-def _descendants() -> set[int]:
+def live_descendants() -> set[int]:
     """Every live (not zombie) process below this one."""
     if not _PROC.is_dir():
         return {p.pid for p in multiprocessing.active_children() if p.pid is not None}

@@ -25,6 +25,7 @@ CASES = [
     ("ForgetsPendingCallsWhenWorkerDies", "BRK-4"),
     ("FailsQuietlyWhenWorkerDies", "BRK-4"),
     ("StopsAtCancelledCallWhenWorkerDies", "BRK-5"),
+    ("NeverWatchesItsWorkers", "BRK-6"),
     ("LosesUnpicklableCalls", "PKL-1"),
     ("LosesUnpicklableOutcomes", "PKL-2"),
     ("LosesUnpicklableOutcomes", "PKL-3"),

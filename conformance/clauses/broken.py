@@ -48,6 +48,10 @@ CLAUSES = [
     Clause("BRK-5", AREA, "A pending call cancelled before a worker dies stays cancelled, and"
            " every other pending call, before or after it, still gives its result or fails"
            " with a BrokenExecutor, promptly.", PROCESS_POOL),
+    Clause("BRK-6", AREA, "When an idle worker process is killed from outside, the calls"
+           " submitted afterwards do not hang: each gives its result or fails with a"
+           " BrokenExecutor (submit() may raise it instead), promptly.",
+           BROKEN_PROCESS_POOL),
     Clause("PKL-1", AREA, "A call whose function or an argument cannot be pickled fails with an"
            " exception, raised by submit() or set on its future, promptly.", PICKLED,
            level="recommended",

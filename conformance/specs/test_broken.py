@@ -14,6 +14,7 @@ process besides).
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 import uuid
@@ -28,6 +29,8 @@ import pytest
 
 from conformance import tasks
 from conformance.harness import PROMPT, Attempt, Blocked, Conformance, Outcome
+from conformance.leftovers import live_descendants
+from conformance.report import NOT_APPLICABLE
 from conformance.specs import clause, requires
 
 #: A failing initializer: ``tasks.fail`` raises the exception it is given.
@@ -435,6 +438,33 @@ def test_dead_worker_spares_cancelled_call_only(conformance: Conformance) -> Non
             f"BRK-5: expected the cancelled call {cancelled} to stay cancelled, got"
             f" {pending[cancelled]!r}"
         )
+
+
+@clause("BRK-6")
+@requires("process_workers")
+def test_worker_killed_while_idle_leaves_no_call_hanging(conformance: Conformance) -> None:
+    """After an idle worker process is killed from outside, each later call gives its result
+    or fails with a BrokenExecutor, promptly."""
+    with conformance.executor(1) as executor:
+        pid, _ = conformance.result(executor.submit(tasks.where))
+        # Only a live process below the test's own is killed: never one the worker's pid
+        # was handed on to, nor one the suite cannot tell is the executor's.
+        if pid not in live_descendants():
+            pytest.skip(f"{NOT_APPLICABLE}the worker process that ran a call is not a live"
+                        " process below this one (it exited, or the suite cannot see it)")
+        os.kill(pid, getattr(signal, "SIGKILL", signal.SIGTERM))
+        conformance.wait_until(lambda: pid not in live_descendants(),
+                               f"the worker process {pid} did not die when killed")
+        for i in range(3):
+            outcome = submit_outcome(conformance, executor, tasks.identity, i)
+            if outcome.exception is not None:
+                assert isinstance(outcome.exception, BrokenExecutor), (
+                    f"BRK-6: expected submit() after a worker was killed to return a future or"
+                    f" raise a BrokenExecutor, got {outcome.describe()}"
+                )
+                continue
+            _expect_result_or_broken("BRK-6", conformance, outcome.value, i,
+                                     " (submitted after an idle worker was killed)")
 
 
 def _expect_result_or_broken(clause_id: str, conformance: Conformance, future: Future[Any],

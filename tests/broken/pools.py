@@ -294,6 +294,69 @@ class ShutdownWaitsForDeadWorker(_ProcessPool):
             threading.Event().wait(DEAD_WORKER_WAIT)
 
 
+def _serve(calls: Any, outcomes: Any) -> None:
+    """A worker of :class:`NeverWatchesItsWorkers`: runs each call it reads, sends back its
+    outcome, until it reads None."""
+    while (item := calls.get()) is not None:
+        key, fn, args, kwargs = item
+        try:
+            outcomes.put((key, None, fn(*args, **kwargs)))
+        except Exception as exc:
+            outcomes.put((key, exc, None))
+
+
+class NeverWatchesItsWorkers(Executor):
+    """Worker processes that read calls from one queue and send outcomes back on another,
+    and that nobody watches: a worker that dies, while idle too, goes unnoticed, and the
+    calls it was to run stay pending for ever. Caught by BRK-6 (and BRK-1)."""
+
+    def __init__(self, max_workers: int | None = None) -> None:
+        context = multiprocessing.get_context("forkserver")
+        self._calls, self._outcomes = context.SimpleQueue(), context.SimpleQueue()
+        self._workers = [context.Process(target=_serve, args=(self._calls, self._outcomes))
+                         for _ in range(max_workers or 1)]
+        for worker in self._workers:
+            worker.start()
+        self._futures: dict[int, Future[Any]] = {}
+        self._keys = itertools.count()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._reader = threading.Thread(target=self._read, name="naive-reader", daemon=True)
+        self._reader.start()
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("cannot submit after shutdown")
+            key, future = next(self._keys), Future[Any]()
+            self._futures[key] = future
+        future.set_running_or_notify_cancel()
+        self._calls.put((key, fn, args, kwargs))
+        return future
+
+    def _read(self) -> None:
+        while (item := self._outcomes.get()) is not None:
+            key, error, value = item
+            with self._lock:
+                future = self._futures.pop(key)
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(value)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        for _ in self._workers:
+            self._calls.put(None)
+        for worker in self._workers:
+            worker.join()
+        self._outcomes.put(None)
+        self._reader.join()
+
+
 class ForgetsPendingCallsWhenWorkerDies(_Relaying, _ProcessPool):
     """When a worker dies, only its own call fails; the calls still pending are forgotten
     and stay pending. Caught by BRK-4."""
