@@ -523,7 +523,7 @@ TIMEOUT_KINDS = ["int", "float"]
 @pytest.mark.parametrize("kind", TIMEOUT_KINDS)
 def test_timeout_is_not_early(conformance: Conformance, kind: str) -> None:
     """TimeoutError comes no sooner than timeout seconds after the call to map()."""
-    timeout = _timeout(conformance, kind, 0.75)
+    timeout = _timeout(conformance, kind, 0.3)
     with conformance.executor(1) as executor:
         before_map = time.monotonic()
         iterator, _, _ = _gated_map(conformance, executor, ["value"], None, timeout=timeout)
@@ -546,7 +546,7 @@ def test_timeout_is_not_early(conformance: Conformance, kind: str) -> None:
 def test_timeout_does_not_overrun(conformance: Conformance, kind: str) -> None:
     """TimeoutError comes soon after timeout seconds from the call to map(), with or
     without a chunksize."""
-    timeout = _timeout(conformance, kind, 0.75)
+    timeout = _timeout(conformance, kind, 0.3)
     slack = conformance.clock(2.0)
     options = {"chunksize": 2} if kind == "chunked" else {}
     with conformance.executor(1) as executor:
