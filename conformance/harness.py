@@ -20,12 +20,14 @@ from concurrent.futures import Executor, Future
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from types import FrameType
-from typing import Any
+from typing import Any, TypeVar
 
 from conformance import tasks
 from conformance.implementation import Implementation, release_within
 from conformance.sync import Kit
 from conformance.tasks import Event
+
+_T = TypeVar("_T")
 
 #: How long, in unscaled seconds, a call may take to start or finish when
 #: nothing holds it back.  Generous: only a broken executor ever reaches it.
@@ -34,6 +36,15 @@ PROMPT = 10.0
 #: How long, in unscaled seconds, to watch for something that must not happen
 #: (a queued call starting, or reported running, while every worker is busy).
 SETTLE = 0.25
+
+#: A race (:meth:`Conformance.race`) lasts RACE_TIME unscaled seconds, or RACES
+#: quick calls if that comes first: enough for a check-then-act between the caller's
+#: thread and the one finishing a call to lose a few times, with threads switching as
+#: often as the interpreter can and the caller's steps spread over a call's lifetime.
+RACES = 20_000
+RACE_TIME = 0.3
+#: Into how many offsets the steps of a race spread one call's lifetime (and a half).
+RACE_OFFSETS = 32
 
 
 @dataclass(frozen=True)
@@ -252,6 +263,47 @@ class Conformance:
                 " Implementation(bounded_workers=False))"
             )
         return queued
+
+    def race(self, executor: Executor, step: Callable[[Future[Any]], _T],
+             what: str) -> list[tuple[Future[Any], _T]]:
+        """Submit quick calls (call ``i`` returns ``i``), each followed by
+        ``step(future)``, which so races the call's finishing elsewhere; the steps' results.
+
+        Each step starts at one of :data:`RACE_OFFSETS` offsets after its submit(),
+        spread over a call's measured lifetime, so that some steps meet the finish
+        whatever the executor's latency; threads switch as often as the interpreter
+        can meanwhile.  The whole race is bounded: a step that never returns (a lost
+        wake-up) fails naming ``what``, with where it is stuck.
+        """
+        def run() -> list[tuple[Future[Any], _T]]:
+            laps = []
+            for i in range(5):
+                begun = time.perf_counter()
+                executor.submit(tasks.identity, i).result()
+                laps.append(time.perf_counter() - begun)
+            stride = 1.5 * sorted(laps)[2] / RACE_OFFSETS
+            deadline = time.monotonic() + self.clock(RACE_TIME)
+            done: list[tuple[Future[Any], _T]] = []
+            for i in range(RACES):
+                future = executor.submit(tasks.identity, i)
+                # Spinning, not sleeping: a sleep is far coarser than a quick call.
+                until = time.perf_counter() + stride * (i % RACE_OFFSETS)
+                while time.perf_counter() < until:
+                    pass
+                done.append((future, step(future)))
+                if time.monotonic() > deadline:
+                    break
+            return done
+
+        # Set here, not in the racing thread, so that it is undone even when that
+        # thread is stuck for good.
+        before = sys.getswitchinterval()
+        sys.setswitchinterval(1e-6)
+        try:
+            return self.call(run, what=what,  # type: ignore[no-any-return]
+                             bound=self.clock(RACE_TIME + PROMPT)).unwrap()
+        finally:
+            sys.setswitchinterval(before)
 
     # -- bounded waits -------------------------------------------------------
 

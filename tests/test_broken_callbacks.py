@@ -11,6 +11,7 @@ CASES = [
     ("CallsWithResult", "CB-1"),
     ("CallsWithAProxy", "CB-1"),
     ("HoldsCallbacksWeakly", "CB-1"),
+    ("AddsCallbacksOutsideTheLock", "CB-1"),
     ("CallsBackInReverse", "CB-2"),
     ("DropsRepeatedCallbacks", "CB-3"),
     ("DefersCallbacksOnDone", "CB-4"),

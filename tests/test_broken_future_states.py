@@ -18,6 +18,7 @@ CASES = [
     ("RunningWhenDone", "FUT-9"),
     ("DoneOnlyWithAValue", "FUT-9"),
     ("ResultDoesNotWait", "FUT-10"),
+    ("MissesAFinishAsItWaits", "FUT-10"),
     ("ExceptionNeverTimesOut", "FUT-11"),
     ("ForgetfulResult", "FUT-12"),
     ("CancelLies", "FUT-13"),

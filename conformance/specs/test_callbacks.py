@@ -204,6 +204,29 @@ def test_callback_is_called_once_with_the_future(conformance: Conformance,
     expect_called_once("CB-1", blocked.future, recorder.calls, f"the callback (call {outcome})")
 
 
+@clause("CB-1")
+def test_callback_added_as_the_call_finishes_is_called_once(conformance: Conformance) -> None:
+    """A callback added just after submit(), while the call may be finishing at that very
+    moment, is called exactly once, with the future: never lost, never called twice."""
+    def add_callback(future: Future[Any]) -> list[Future[Any]]:
+        seen: list[Future[Any]] = []
+        future.add_done_callback(seen.append)
+        return seen
+
+    with conformance.executor(2) as executor:
+        raced = conformance.race(executor, add_callback, "add_done_callback() after submit()")
+        eventually(conformance, lambda: all(seen for _, seen in raced))
+    lost = [i for i, (_, seen) in enumerate(raced) if not seen]
+    twice = [i for i, (_, seen) in enumerate(raced) if len(seen) > 1]
+    other = [i for i, (future, seen) in enumerate(raced) if any(f is not future for f in seen)]
+    assert not (lost or twice or other), (
+        f"CB-1: expected each of {len(raced)} callbacks, added just after submit() as the call"
+        f" finished, to be called once with its future, got {len(lost)} never called (calls"
+        f" {lost[:5]}), {len(twice)} called more than once (calls {twice[:5]}) and"
+        f" {len(other)} called with something else (calls {other[:5]})"
+    )
+
+
 class _Notifier:
     """An object whose bound method is a callback; nothing but the future keeps it."""
 

@@ -202,6 +202,20 @@ def test_result_waits_for_the_value(conformance: Conformance, timing: str) -> No
     _check_wait("FUT-10", conformance, timing, "result", "value", "value")
 
 
+@clause("FUT-10")
+def test_result_called_as_the_call_finishes_returns(conformance: Conformance) -> None:
+    """result() called just after submit(), while the call may be finishing at that very
+    moment, returns the call's value: the wait never misses the finish."""
+    with conformance.executor(2) as executor:
+        raced = conformance.race(executor, lambda future: future.result(),
+                                 "FUT-10: result() called just after submit()")
+    wrong = [(i, value) for i, (_, value) in enumerate(raced) if value != i]
+    assert not wrong, (
+        f"FUT-10: expected result() of call i, called just after submit(), to return i, got"
+        f" {len(wrong)} of {len(raced)} otherwise (call, value): {wrong[:5]}"
+    )
+
+
 @clause("FUT-11")
 @requires("background")
 @pytest.mark.parametrize("timing", TIMINGS)

@@ -789,6 +789,36 @@ def test_as_completed_without_timeout_waits_however_long(conformance: Conformanc
             )
 
 
+@clause("WAIT-4")
+def test_first_completed_called_as_the_call_finishes_returns(conformance: Conformance) -> None:
+    """wait(FIRST_COMPLETED) called just after submit(), while the call may be finishing at
+    that very moment, returns with the future in done: the wait never misses the finish."""
+    with conformance.executor(2) as executor:
+        raced = conformance.race(
+            executor, lambda future: wait([future], return_when=FIRST_COMPLETED),
+            "WAIT-4: wait(return_when=FIRST_COMPLETED) called just after submit()")
+    wrong = [i for i, (future, waited) in enumerate(raced) if waited.done != {future}]
+    assert not wrong, (
+        f"WAIT-4: expected wait(FIRST_COMPLETED) for one call, called just after submit(), to"
+        f" return with it in done, got {len(wrong)} of {len(raced)} otherwise (calls"
+        f" {wrong[:5]})"
+    )
+
+
+@clause("ASC-2")
+def test_as_completed_called_as_the_call_finishes_yields(conformance: Conformance) -> None:
+    """as_completed() called just after submit(), while the call may be finishing at that
+    very moment, yields the future and stops: it never misses the finish."""
+    with conformance.executor(2) as executor:
+        raced = conformance.race(executor, lambda future: list(as_completed([future])),
+                                 "ASC-2: as_completed() called just after submit()")
+    wrong = [i for i, (future, yielded) in enumerate(raced) if yielded != [future]]
+    assert not wrong, (
+        f"ASC-2: expected as_completed() for one call, called just after submit(), to yield"
+        f" it once, got {len(wrong)} of {len(raced)} otherwise (calls {wrong[:5]})"
+    )
+
+
 @clause("ASC-3")
 @requires("background")
 def test_as_completed_raises_timeout_error_at_its_timeout(conformance: Conformance) -> None:

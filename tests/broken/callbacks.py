@@ -247,6 +247,23 @@ CallsBackWhileRunning = handing_out_from_the_start(
     " future were done. Caught by CB-11.")
 
 
+class _ChecksThenAdds(Future[Any]):
+    def add_done_callback(self, fn: Any) -> None:
+        # Whether the future is done is read before the lock is taken: a finish in
+        # between calls the callbacks before this one is added, and never again.
+        if self._state not in _DONE:  # type: ignore[attr-defined]
+            with self._condition:  # type: ignore[attr-defined]
+                self._done_callbacks.append(fn)  # type: ignore[attr-defined]
+            return
+        _call(fn, self, self)
+
+
+AddsCallbacksOutsideTheLock = handing_out_from_the_start(
+    _ChecksThenAdds, "add_done_callback() checks whether the future is done before it takes"
+    " the lock to add the callback: a call finishing in between loses the callback. Caught by"
+    " CB-1.")
+
+
 class _CallsBackUnderTheLock(Future[Any]):
     def _invoke_callbacks(self) -> None:
         with self._condition:  # type: ignore[attr-defined]

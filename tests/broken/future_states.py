@@ -61,6 +61,16 @@ class _ResultDoesNotWait(Future[Any]):
         return super().result(timeout) if self.done() or timeout is not None else None
 
 
+class _ChecksThenWaits(Future[Any]):
+    def result(self, timeout: float | None = None) -> Any:
+        # Whether the future is done is read before the lock is taken: a finish in
+        # between notifies no one yet, and the wait then waits for a notice already given.
+        if not self.done():
+            with self._condition:  # type: ignore[attr-defined]
+                self._condition.wait(timeout)  # type: ignore[attr-defined]
+        return super().result(0)
+
+
 class _ExceptionNeverTimesOut(Future[Any]):
     def exception(self, timeout: float | None = None) -> BaseException | None:
         return super().exception(timeout) if self.done() else None
@@ -147,6 +157,10 @@ RunningWhenDone = handing_out(
 ResultDoesNotWait = handing_out(
     _ResultDoesNotWait, "result() with no timeout returns None for an unfinished call."
     " Caught by FUT-10.")
+MissesAFinishAsItWaits = handing_out_from_the_start(
+    _ChecksThenWaits, "result() checks whether the future is done before it takes the lock"
+    " to wait: a call finishing in between is missed, and the wait lasts for ever. Caught by"
+    " FUT-10.")
 ExceptionNeverTimesOut = handing_out(
     _ExceptionNeverTimesOut, "exception() of an unfinished call returns None instead of"
     " waiting. Caught by FUT-11.")
