@@ -12,6 +12,9 @@ Each ``@given`` spec's inner test (which Hypothesis calls once per example) is w
   and end with a bare timeout instead of the stall's message.  ``Stalled`` derives from
   ``BaseException`` because Hypothesis shrinks every ``Exception``; pytest reports it as the
   spec's failure like any other.
+* An example that fails a spec the implementation declares as an expected failure (a known
+  deviation) ends the spec at once too: the failure is expected, and no one reads the
+  smallest example of it, while shrinking it would cost the run its time.
 * Shrinking has a budget: :data:`SHRINK_BUDGET` seconds (times the time scale) from the first
   failing example.  Each smaller example tried runs the executor again, which for a pool that
   starts fresh processes can outlast the spec's time limit; once the budget is spent the spec
@@ -38,6 +41,10 @@ _WRAPPED = "_conformance_watches_examples"
 
 class Stalled(BaseException):
     """A Hypothesis example stalled the executor under test; the example is not shrunk."""
+
+
+class KnownDeviation(BaseException):
+    """A Hypothesis example failed a spec declared as an expected failure; it is not shrunk."""
 
 
 class ShrinkingStopped(BaseException):
@@ -76,6 +83,12 @@ def _wrap(inner: Callable[..., Any]) -> Callable[..., Any]:
             conformance.failing_example = drawn
             conformance.first_failure = (
                 failure[0] if failure is not None else time.monotonic(), str(exc))
+            if conformance.expected_to_fail:
+                shown = ", ".join(f"{name}={value!r}" for name, value in drawn.items())
+                raise KnownDeviation(
+                    f"{exc}\n\nAn expected failure of this implementation, so the example is"
+                    f" not shrunk: {shown}"
+                ) from None
             if conformance.stalls == before:
                 raise
             shown = ", ".join(f"{name}={value!r}" for name, value in drawn.items())

@@ -140,6 +140,9 @@ class Conformance:
     #: When the first Hypothesis example failed (monotonic), and the last failure's message:
     #: shrinking stops once a budget from then is spent (see :mod:`conformance.examples`).
     first_failure: tuple[float, str] | None = None
+    #: Whether the implementation declares this spec an expected failure (a known
+    #: deviation): a failing Hypothesis example is then not shrunk.
+    expected_to_fail: bool = False
     _gates: list[Event] = field(default_factory=list)
     _executors: list[Executor] = field(default_factory=list)
 

@@ -630,29 +630,31 @@ def conformance(request: pytest.FixtureRequest,
                 f" {implementation.name} lacks it ({how}; declare"
                 f" Implementation({needed}=True) if that is wrong)"
             )
-    _expect_failures(node, run.expected(implementation), clause.id)
+    expected = _expect_failures(node, run.expected(implementation), clause.id)
     named = any(i is implementation for i in run.implementations)
     harness = Conformance(implementation, capabilities, run.clock,
                           run.kit(capabilities["shares_memory"]),
-                          spec=run.specs.get(implementation.name) if named else None)
+                          spec=run.specs.get(implementation.name) if named else None,
+                          expected_to_fail=expected)
     try:
         yield harness
     finally:
         harness.close()
 
 
-def _expect_failures(node: pytest.Item, entries: list[ExpectedFailure], clause_id: str) -> None:
-    """Mark the spec as an expected failure if an entry covers it."""
+def _expect_failures(node: pytest.Item, entries: list[ExpectedFailure], clause_id: str) -> bool:
+    """Mark the spec as an expected failure if an entry covers it; whether one does."""
     names = _test_names(node)
     matched = [(i, e) for i, e in enumerate(entries) if e.matches(clause_id, names)]
     if not matched:
-        return
+        return False
     node.user_properties.append(("conformance_expected", " ".join(str(i) for i, _ in matched)))
     # Not strict: whether an entry is fixed is decided per entry, over all the
     # specs it covers, when the run ends.
     node.add_marker(pytest.mark.xfail(
         strict=False, reason="; ".join(e.explanation for _, e in matched),
     ))
+    return True
 
 
 def _function_name(test: str) -> str:

@@ -6,8 +6,10 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from conformance import Implementation
+from conformance import Implementation, examples
 from conformance.harness import Clock, Conformance
 from conformance.sync import Kit
 
@@ -28,3 +30,22 @@ def test_a_call_that_does_not_return_fails_saying_where_it_is_stuck() -> None:
     message = str(raised.value)
     assert message.startswith("the stuck call did not return within 0.2s; it is stuck here:")
     assert "in never_returns" in message and "gate.wait()" in message
+
+
+def test_failing_example_of_an_expected_failure_is_not_shrunk() -> None:
+    tried: list[int] = []
+
+    @given(n=st.integers(0, 10_000))
+    @settings(database=None, derandomize=True)
+    def spec(conformance: Conformance, n: int) -> None:
+        tried.append(n)
+        assert n < 0, "every example fails"
+
+    examples.watch(spec)
+    harness = Conformance(Implementation(name="thread", factory=ThreadPoolExecutor), {},
+                          Clock(), Kit(shared_memory=True), expected_to_fail=True)
+    with pytest.raises(examples.KnownDeviation) as raised:
+        spec(conformance=harness)
+    assert len(tried) == 1, f"examples tried after the first failure: {tried[1:]}"
+    assert "every example fails" in str(raised.value)
+    assert f"not shrunk: n={tried[0]!r}" in str(raised.value)
