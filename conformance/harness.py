@@ -243,18 +243,18 @@ class Conformance:
             self.wait_started(blocker, "a call submitted to an idle executor")
         return blockers
 
-    def submit_queued(self, executor: Executor, *values: Any, log: Any = None,
-                      watch: bool = False) -> list[Blocked]:
+    def submit_queued(self, executor: Executor, *values: Any, log: Any = None) -> list[Blocked]:
         """Submit calls (one per value) while every worker is busy: they must stay pending.
 
-        With ``watch``, watches for :data:`SETTLE` seconds that none of them
-        starts, which also gives an executor that marks queued calls as running,
-        or done, the time to show it (the watch ends early when one does): for
-        the specs whose clause is about queued calls.  The others use queued
-        calls only as calls that can still be cancelled, and cancel the last ones.
+        Watches for :data:`SETTLE` seconds that none of them starts, which also
+        gives an executor that marks queued calls as running, or done, the time
+        to show it (the watch ends early when one does).  Every spec watches, also
+        those that only cancel the queued calls: without it a cancel races the
+        pool's hand-over of calls to its workers, which once left CPython 3.9's
+        process pool stuck in shutdown (CB-1, forkserver).
         """
         queued = [self.submit_blocked(executor, value, log) for value in values]
-        deadline = time.monotonic() + (self.clock(SETTLE) if watch else 0.0)
+        deadline = time.monotonic() + self.clock(SETTLE)
         while time.monotonic() < deadline and not any(
             q.started.is_set() or q.future.running() or q.future.done() for q in queued
         ):

@@ -28,7 +28,7 @@ def test_queued_call_is_pending(conformance: Conformance) -> None:
     """A call waiting for a worker is neither running, nor done, nor cancelled."""
     with conformance.executor(1) as executor:
         conformance.occupy_all_workers(executor, 1)
-        (queued,) = conformance.submit_queued(executor, None, watch=True)
+        (queued,) = conformance.submit_queued(executor, None)
         expect_states("FUT-1", queued.future, done=False, running=False, cancelled=False)
 
 
@@ -47,7 +47,7 @@ def test_cancel_of_queued_call_succeeds(conformance: Conformance) -> None:
     """cancel() of a call that has not started returns True and the future is cancelled."""
     with conformance.executor(1) as executor:
         conformance.occupy_all_workers(executor, 1)
-        (queued,) = conformance.submit_queued(executor, None, watch=True)
+        (queued,) = conformance.submit_queued(executor, None)
         returned = queued.future.cancel()
         assert returned is True, f"FUT-3: expected cancel() to return True, got {returned!r}"
         expect_states("FUT-3", queued.future, done=True, running=False, cancelled=True)
@@ -60,7 +60,7 @@ def test_cancelled_call_never_runs(conformance: Conformance) -> None:
     log = conformance.log()
     with conformance.executor(1) as executor:
         (blocker,) = conformance.occupy_all_workers(executor, 1)
-        queued = conformance.submit_queued(executor, *range(4), log=log, watch=True)
+        queued = conformance.submit_queued(executor, *range(4), log=log)
         cancelled = [q.value for q in queued if q.future.cancel()]
         assert cancelled, "FUT-4: expected some queued call to be cancellable, got none (FUT-3)"
         blocker.gate.set()

@@ -509,7 +509,7 @@ def test_cancel_futures_cancels_the_calls_not_started(conformance: Conformance,
     """shutdown(cancel_futures=True) cancels each queued call, which then never runs."""
     with conformance.executor(1) as executor:
         (blocker,) = conformance.occupy_all_workers(executor, 1)
-        queued = conformance.submit_queued(executor, *range(3), watch=True)
+        queued = conformance.submit_queued(executor, *range(3))
         # A queued call that (wrongly) runs then finishes at once: its start signal tells.
         opener(*(q.gate for q in queued))()
         release = open_once_decided(conformance, blocker, queued)
