@@ -83,15 +83,14 @@ def _wrap(inner: Callable[..., Any]) -> Callable[..., Any]:
             conformance.failing_example = drawn
             conformance.first_failure = (
                 failure[0] if failure is not None else time.monotonic(), str(exc))
+            shown = ", ".join(f"{name}={value!r}" for name, value in drawn.items())
             if conformance.expected_to_fail:
-                shown = ", ".join(f"{name}={value!r}" for name, value in drawn.items())
                 raise KnownDeviation(
                     f"{exc}\n\nAn expected failure of this implementation, so the example is"
                     f" not shrunk: {shown}"
                 ) from None
             if conformance.stalls == before:
                 raise
-            shown = ", ".join(f"{name}={value!r}" for name, value in drawn.items())
             raise Stalled(
                 f"{exc}\n\nThe executor stalled on this example, so it is not shrunk: {shown}"
             ) from None
