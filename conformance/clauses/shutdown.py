@@ -26,11 +26,12 @@ CLAUSES = [
            " itself, and none of its calls runs.", SHUTDOWN),
     Clause("SHD-3", AREA, "shutdown(wait=True) does not return while a call submitted before"
            " it is unfinished, running or still waiting for a worker; it returns once they"
-           " have all finished.", SHUTDOWN),
+           " have all finished. wait is True by default and may be passed by position:"
+           " shutdown() and shutdown(True) do the same.", SHUTDOWN),
     Clause("SHD-4", AREA, "When shutdown(wait=True) returns, the future of every call"
            " submitted before it is done and gives that call's value or exception.", SHUTDOWN),
-    Clause("SHD-5", AREA, "shutdown(wait=False) returns at once, even while calls submitted"
-           " before it are blocked.", SHUTDOWN),
+    Clause("SHD-5", AREA, "shutdown(wait=False), or shutdown(False), returns at once, even"
+           " while calls submitted before it are blocked.", SHUTDOWN),
     Clause("SHD-6", AREA, "Without cancel_futures, every call submitted before shutdown()"
            " still runs, queued ones included, and its future gives its result, with"
            " wait=True or wait=False.", SHUTDOWN),

@@ -71,8 +71,8 @@ class Watched:
 def watch_shutdown(conformance: Conformance, executor: Executor, futures: list[Future[Any]],
                    gates_then: Callable[[], object], last_gates: Callable[[], object],
                    log: Any = None, what: str = "shutdown(wait=True)", watch: float = SETTLE,
-                   **kwargs: Any) -> tuple[Watched, Outcome]:
-    """Call ``executor.shutdown(**kwargs)`` in a helper thread and watch it.
+                   args: tuple[Any, ...] = (), **kwargs: Any) -> tuple[Watched, Outcome]:
+    """Call ``executor.shutdown(*args, **kwargs)`` in a helper thread and watch it.
 
     Once the helper thread is inside, ``gates_then`` runs; then the shutdown is
     watched for ``watch`` seconds (it must not return while a gate is closed),
@@ -83,7 +83,7 @@ def watch_shutdown(conformance: Conformance, executor: Executor, futures: list[F
     # Named like the method, so that conformance.call knows when it is entered.
     def shutdown() -> None:
         try:
-            executor.shutdown(**kwargs)
+            executor.shutdown(*args, **kwargs)
         finally:
             watched.done = [f.done() for f in futures]
             watched.ended = [] if log is None else ended(log)
@@ -138,13 +138,17 @@ def open_once_decided(conformance: Conformance, blocker: Blocked,
 
 
 def shut_at_once(conformance: Conformance, clause_id: str, executor: Executor,
-                 **kwargs: Any) -> None:
-    """shutdown(wait=False, ...): it must return within AT_ONCE seconds, without raising."""
+                 positional: bool = False, **kwargs: Any) -> None:
+    """shutdown(wait=False, ...), or shutdown(False, ...) when ``positional``: it must
+    return within AT_ONCE seconds, without raising."""
     bound = conformance.clock(AT_ONCE)
-    what = "shutdown(" + ", ".join(f"{k}={v!r}" for k, v in {"wait": False, **kwargs}.items()) + ")"
+    args: tuple[Any, ...] = (False,) if positional else ()
+    if not positional:
+        kwargs = {"wait": False, **kwargs}
+    shown = [*map(repr, args), *(f"{k}={v!r}" for k, v in kwargs.items())]
+    what = f"shutdown({', '.join(shown)})"
     try:
-        outcome = conformance.call(executor.shutdown, wait=False, bound=bound, what=what,
-                                   **kwargs)
+        outcome = conformance.call(executor.shutdown, *args, bound=bound, what=what, **kwargs)
     except AssertionError:
         raise AssertionError(
             f"{clause_id}: expected {what} to return within {bound:g}s while a call was"
@@ -349,20 +353,31 @@ def test_map_after_shutdown_raises_runtime_error(conformance: Conformance) -> No
 
 # -- shutdown(wait=True) ---------------------------------------------------------------------
 
+#: The ways to ask for a shutdown that waits: wait is True by default, and may be
+#: passed by position as well as by keyword.
+WAITING_FORMS: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
+    "shutdown()": ((), {}),
+    "shutdown(wait=True)": ((), {"wait": True}),
+    "shutdown(True)": ((True,), {}),
+}
+
 
 @clause("SHD-3")
 @requires("background")
 @fewer_examples(6)
 @given(max_workers=st.integers(1, 3), opened_before=st.lists(st.booleans(), min_size=1,
                                                                max_size=6),
-       last=st.integers(0, 5))
+       last=st.integers(0, 5), form=st.sampled_from(list(WAITING_FORMS)))
 def test_shutdown_waits_for_every_call(conformance: Conformance, max_workers: int,
-                                       opened_before: list[bool], last: int) -> None:
-    """shutdown(wait=True) does not return while a call is unfinished, running or queued."""
+                                       opened_before: list[bool], last: int,
+                                       form: str) -> None:
+    """shutdown(wait=True), shutdown(True) or shutdown() does not return while a call is
+    unfinished, running or queued."""
     # Call i's gate opens before shutdown() when opened_before[i]; the others
     # open once shutdown() is entered, except the last one, which opens only
     # after a watch in which shutdown() must not return.
     last %= len(opened_before)
+    args, kwargs = WAITING_FORMS[form]
     log = conformance.log()
     with conformance.executor(max_workers) as executor:
         calls = [submit_bracketed(conformance, executor, i, log)
@@ -373,15 +388,15 @@ def test_shutdown_waits_for_every_call(conformance: Conformance, max_workers: in
         watched, outcome = watch_shutdown(
             conformance, executor, [c.future for c in calls],
             gates_then=opener(*(c.gate for i, c in enumerate(calls) if i != last)),
-            last_gates=calls[last].gate.set, log=log)
+            last_gates=calls[last].gate.set, log=log, what=form, args=args, **kwargs)
         outcome.unwrap()
     assert not watched.early, (
-        f"SHD-3: expected shutdown(wait=True) not to return while call {last} was blocked,"
+        f"SHD-3: expected {form} not to return while call {last} was blocked,"
         f" got its return (calls finished by then: {sorted(watched.ended)})"
     )
     unfinished = sorted(set(range(len(calls))) - set(watched.ended))
     assert not unfinished, (
-        f"SHD-3: expected every call to have finished when shutdown(wait=True) returned,"
+        f"SHD-3: expected every call to have finished when {form} returned,"
         f" got calls {unfinished} unfinished"
     )
 
@@ -389,8 +404,8 @@ def test_shutdown_waits_for_every_call(conformance: Conformance, max_workers: in
 @clause("SHD-3")
 @requires("background")
 def test_shutdown_waits_for_queued_calls(conformance: Conformance) -> None:
-    """shutdown(wait=True) also waits for a call that was still queued when it was called,
-    however long it takes."""
+    """shutdown(), whose wait is True by default, also waits for a call that was still
+    queued when it was called, however long it takes."""
     log = conformance.log()
     with conformance.executor(1) as executor:
         running = submit_bracketed(conformance, executor, "running", log)
@@ -401,14 +416,15 @@ def test_shutdown_waits_for_queued_calls(conformance: Conformance) -> None:
         watched, outcome = watch_shutdown(
             conformance, executor, [running.future, queued.future],
             gates_then=opener(running.gate), last_gates=opener(queued.gate), log=log,
-            watch=1.5)
+            what="shutdown()", watch=1.5)
         outcome.unwrap()
     assert not watched.early, (
-        "SHD-3: expected shutdown(wait=True) not to return while the call queued when it was"
-        f" called was unfinished, got its return (calls finished by then: {watched.ended})"
+        "SHD-3: expected shutdown() (wait=True by default) not to return while the call"
+        " queued when it was called was unfinished, got its return (calls finished by then:"
+        f" {watched.ended})"
     )
     assert sorted(watched.ended) == ["queued", "running"], (
-        "SHD-3: expected both calls finished when shutdown(wait=True) returned, got"
+        "SHD-3: expected both calls finished when shutdown() returned, got"
         f" {watched.ended} finished"
     )
 
@@ -440,8 +456,8 @@ def test_futures_are_done_when_shutdown_returns(conformance: Conformance, max_wo
         outcome.unwrap()
         not_done = [i for i, done in enumerate(watched.done) if not done]
         assert not not_done, (
-            f"SHD-4: expected every future done when shutdown(wait=True) returned, got"
-            f" futures {not_done} not done"
+            f"SHD-4: expected every future done when shutdown() (wait=True by default)"
+            f" returned, got futures {not_done} not done"
         )
         for i, (future, (expected, _)) in enumerate(zip(futures, plan)):
             same, got = same_outcome(future, expected)
@@ -453,13 +469,16 @@ def test_futures_are_done_when_shutdown_returns(conformance: Conformance, max_wo
 
 @clause("SHD-5")
 @requires("background")
-def test_shutdown_without_wait_returns_at_once(conformance: Conformance) -> None:
-    """shutdown(wait=False) returns at once while a call runs and another waits."""
+@pytest.mark.parametrize("positional", [False, True], ids=["wait=False", "False"])
+def test_shutdown_without_wait_returns_at_once(conformance: Conformance,
+                                               positional: bool) -> None:
+    """shutdown(wait=False), or shutdown(False), returns at once while a call runs and
+    another waits."""
     with conformance.executor(1) as executor:
         blocked = conformance.submit_blocked(executor, "running")
         conformance.wait_started(blocked)
         queued = conformance.submit_blocked(executor, "queued")
-        shut_at_once(conformance, "SHD-5", executor)
+        shut_at_once(conformance, "SHD-5", executor, positional=positional)
         running = states(blocked.future)
         assert not running["done"], (
             f"SHD-5: expected the blocked call still unfinished after shutdown(wait=False),"

@@ -60,6 +60,20 @@ class ShutdownNeverWaits(ReferenceExecutor):
         super().shutdown(wait=False, cancel_futures=cancel_futures)
 
 
+class WaitsOnlyWhenAsked(ReferenceExecutor):
+    """shutdown()'s wait is False unless given: shutdown() returns at once. Caught by SHD-3."""
+
+    def shutdown(self, wait: bool = False, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+class WaitByKeywordOnly(ReferenceExecutor):
+    """shutdown() takes wait by keyword only: shutdown(False) raises TypeError. Caught by SHD-5."""
+
+    def shutdown(self, *, wait: bool = True, cancel_futures: bool = False) -> None:
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
 class WaitsOnlyForRunningCalls(ReferenceExecutor):
     """shutdown(wait=True) waits for the calls running when it is called, not for the queued
     ones. Caught by SHD-3."""
