@@ -14,6 +14,7 @@ CASES = [
     ("broken.submit:LabelsCallsByName", "SUB-2"),
     ("broken.submit:RunsEveryCallTwice", "SUB-5"),
     ("broken.submit:RunsIdenticalCallsOnce", "SUB-5"),
+    ("broken.submit:SkipsCallsWithDroppedFutures", "SUB-5"),
     ("broken.submit:WaitsInSubmit", "SUB-6"),
     ("broken.submit:WaitsForRoomInItsQueue", "SUB-6"),
     ("broken.submit:MapWaitsForResults", "SUB-7"),

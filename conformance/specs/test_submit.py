@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from concurrent.futures import Future
 from functools import partial
@@ -149,6 +150,32 @@ def test_identical_calls_each_run(conformance: Conformance) -> None:
     ran = list(log)
     assert ran == ["same"] * 3, (
         f"SUB-5: expected three identical submits to run three times, got {len(ran)} runs"
+    )
+
+
+@clause("SUB-5")
+@requires("background")
+def test_calls_run_though_their_futures_are_dropped(conformance: Conformance) -> None:
+    """A call runs though its caller kept no reference to its future: submit() schedules the
+    call, and nothing says that dropping the future unschedules it."""
+    log = conformance.log()
+    values = list(range(8))
+    with conformance.executor(1) as executor:
+        # Held running, so that the others wait in the executor while their futures go.
+        blocker = conformance.submit_blocked(executor, "blocker")
+        conformance.wait_started(blocker)
+        for value in values:
+            executor.submit(tasks.record, log, value)  # the future is dropped at once
+        gc.collect()  # whatever only weak references held is gone now
+        blocker.gate.set()
+    try:
+        conformance.wait_until(lambda: len(list(log)) >= len(values), "")
+    except AssertionError:
+        pass  # what did run is reported below
+    ran = sorted(list(log))
+    assert ran == values, (
+        f"SUB-5: expected each of the calls {values}, whose futures the caller dropped at"
+        f" once, to run once, got {ran} run"
     )
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from concurrent.futures import Future
+from queue import SimpleQueue
 from typing import Any
 
 from implementations.reference import ReferenceExecutor, _Future, _run
@@ -126,3 +128,35 @@ class LabelsCallsByName(ReferenceExecutor):
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
         self.last_label = f"{fn.__module__}.{fn.__qualname__}"
         return super().submit(fn, *args, **kwargs)
+
+
+class _WeakQueue:
+    """A work queue that holds each queued call's future weakly, and skips the calls whose
+    future is gone when a worker comes for them."""
+
+    def __init__(self) -> None:
+        self._queue: SimpleQueue[Any] = SimpleQueue()
+
+    def put(self, item: Any) -> None:
+        self._queue.put(item if item is None else (weakref.ref(item[0]), *item[1:]))
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+        while True:
+            item = self._queue.get(block, timeout)
+            if item is None:
+                return None
+            future = item[0]()
+            if future is not None:
+                return (future, *item[1:])
+
+    def get_nowait(self) -> Any:
+        return self.get(block=False)
+
+
+class SkipsCallsWithDroppedFutures(ReferenceExecutor):
+    """Queues each call with a weak reference to its future: a call whose future the caller
+    dropped before a worker took it never runs. Caught by SUB-5."""
+
+    def __init__(self, max_workers: int | None = None) -> None:
+        super().__init__(max_workers)
+        self._shared.queue = _WeakQueue()  # type: ignore[assignment]
