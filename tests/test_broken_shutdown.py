@@ -14,6 +14,7 @@ CASES = [
     ("ShutdownNeverWaits", "SHD-3"),
     ("WaitsOnlyForRunningCalls", "SHD-3"),
     ("WaitsOnlyWhenAsked", "SHD-3"),
+    ("ForgetsDroppedCallsInShutdown", "SHD-3"),
     ("ResultsDeliveredLate", "SHD-4"),
     ("ShutdownAlwaysWaits", "SHD-5"),
     ("WaitByKeywordOnly", "SHD-5"),

@@ -60,6 +60,53 @@ class ShutdownNeverWaits(ReferenceExecutor):
         super().shutdown(wait=False, cancel_futures=cancel_futures)
 
 
+class _CountingQueue:
+    """The work queue, with a count of the calls no worker has taken yet; a worker that
+    takes a call says so, unless the call was cancelled."""
+
+    def __init__(self) -> None:
+        self._queue: SimpleQueue[Any] = SimpleQueue()
+        self.changed = threading.Condition()
+        self.waiting = 0
+
+    def put(self, item: Any) -> None:
+        if item is not None:
+            with self.changed:
+                self.waiting += 1
+        self._queue.put(item)
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+        item = self._queue.get(block, timeout)
+        if item is not None:
+            with self.changed:
+                self.waiting -= 1
+                if not item[0].cancelled():
+                    self.changed.notify_all()
+        return item
+
+    def get_nowait(self) -> Any:
+        return self.get(block=False)
+
+
+class ForgetsDroppedCallsInShutdown(ReferenceExecutor):
+    """shutdown(wait=True) first waits until workers have taken every queued call, but a
+    worker that drops a cancelled call does not say so: a shutdown that starts while only
+    a cancelled call is left waits for ever (as CPython's process pool before 3.10.11
+    does). Caught by SHD-3."""
+
+    def __init__(self, max_workers: int | None = None) -> None:
+        super().__init__(max_workers)
+        self._shared.queue = _CountingQueue()  # type: ignore[assignment]
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        queue = self._shared.queue
+        if wait and isinstance(queue, _CountingQueue):
+            with queue.changed:
+                while queue.waiting:
+                    queue.changed.wait()
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
 class WaitsOnlyWhenAsked(ReferenceExecutor):
     """shutdown()'s wait is False unless given: shutdown() returns at once. Caught by SHD-3."""
 
