@@ -435,10 +435,14 @@ def test_shutdown_waits_for_queued_calls(conformance: Conformance) -> None:
 HANDOVER_TRIES = 6
 
 
-def _cancel_then_shut_down(executor: Executor, cancelled: list[bool]) -> None:
+def _cancel_then_shut_down(executor: Executor, cancelled: list[bool],
+                           told: threading.Event) -> None:
     """Submit a call, cancel it at once, then shut down with wait=True."""
-    future = executor.submit(tasks.identity, "cancelled")
-    cancelled.append(future.cancel())
+    try:
+        future = executor.submit(tasks.identity, "cancelled")
+        cancelled.append(future.cancel())
+    finally:
+        told.set()  # the test's thread may switch threads as often as before again
     executor.shutdown(wait=True)
 
 
@@ -451,19 +455,22 @@ def test_shutdown_returns_after_a_cancel_right_after_submit(conformance: Conform
     bound = conformance.clock(PROMPT)
     for attempt in range(1, HANDOVER_TRIES + 1):
         cancelled: list[bool] = []
+        told = threading.Event()
         with conformance.executor(1) as executor:
             # The worker is up and idle: the next call would go straight to it.
             conformance.result(executor.submit(tasks.identity, "first"))
             before = sys.getswitchinterval()
             # No switch to another thread of this process between submit(), cancel() and
-            # shutdown(), unless one of them blocks.
+            # shutdown(), unless one of them blocks; this thread, once told, runs again
+            # only when the helper blocks, in shutdown() at the latest.
             sys.setswitchinterval(1.0)
             try:
-                shutting = Attempt(partial(_cancel_then_shut_down, executor, cancelled),
+                shutting = Attempt(partial(_cancel_then_shut_down, executor, cancelled, told),
                                    "conformance-shutdown")
-                returned = shutting.finished.wait(bound)
+                told.wait(bound)
             finally:
                 sys.setswitchinterval(before)
+            returned = shutting.finished.wait(bound)
             where = "" if returned else shutting.stack()
             # Leaving the block shuts the executor down again, which may wake a stuck one.
         assert returned, (
