@@ -302,13 +302,9 @@ class Conformance:
 
         # Set here, not in the racing thread, so that it is undone even when that
         # thread is stuck for good.
-        before = sys.getswitchinterval()
-        sys.setswitchinterval(1e-6)
-        try:
+        with switch_interval(1e-6):
             return self.call(run, what=what,  # type: ignore[no-any-return]
                              bound=self.clock(RACE_TIME + PROMPT)).unwrap()
-        finally:
-            sys.setswitchinterval(before)
 
     # -- bounded waits -------------------------------------------------------
 
@@ -353,6 +349,18 @@ class Conformance:
                 self._ran_out(budget)
                 raise AssertionError(f"{what} within {budget:g}s")
             time.sleep(0.001)
+
+
+@contextmanager
+def switch_interval(seconds: float) -> Iterator[None]:
+    """Have the interpreter switch threads every ``seconds`` (``sys.setswitchinterval``)
+    within the block, and as before after it, whatever happens in it."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(seconds)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
 
 
 def open_later(gate: Event, delay: float) -> Callable[[], object]:

@@ -7,12 +7,14 @@ the public ``concurrent.futures`` API, never naming an implementation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
 import pytest
 
 from conformance import clauses
+from conformance.harness import Conformance
 from conformance.implementation import CAPABILITIES
 from conformance.plugin import CLAUSE_MARK, REQUIRES_MARK
 
@@ -41,3 +43,12 @@ def states(future: Future[Any]) -> dict[str, bool]:
     """
     done = future.done()
     return {"done": done, "running": future.running(), "cancelled": future.cancelled()}
+
+
+def eventually(conformance: Conformance, predicate: Callable[[], bool]) -> bool:
+    """Whether ``predicate`` comes to hold within the harness's bound (polled)."""
+    try:
+        conformance.wait_until(predicate, "the condition did not hold")
+    except AssertionError:
+        return False
+    return True

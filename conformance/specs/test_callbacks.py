@@ -30,7 +30,7 @@ from conformance import tasks
 from conformance.harness import PROMPT, Blocked, Conformance
 from conformance.profiles import spec_settings
 from conformance.report import NOT_APPLICABLE
-from conformance.specs import clause, requires, states
+from conformance.specs import clause, eventually, requires, states
 from conformance.strategies import CallbackSchedule, callback_schedules, exceptions, values
 
 _T = TypeVar("_T")
@@ -76,15 +76,6 @@ class Recorder:
     @property
     def names(self) -> list[Any]:
         return [call.name for call in self.calls]
-
-
-def eventually(conformance: Conformance, predicate: Callable[[], bool]) -> bool:
-    """Whether ``predicate`` comes to hold within the harness's bound (polled)."""
-    try:
-        conformance.wait_until(predicate, "the condition did not hold")
-    except AssertionError:
-        return False
-    return True
 
 
 # -- futures in each state ----------------------------------------------------------

@@ -30,7 +30,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conformance import tasks
-from conformance.harness import PROMPT, SETTLE, Attempt, Blocked, Conformance, Outcome
+from conformance.harness import (
+    PROMPT,
+    SETTLE,
+    Attempt,
+    Blocked,
+    Conformance,
+    Outcome,
+    switch_interval,
+)
 from conformance.leftovers import Census
 from conformance.profiles import spec_settings
 from conformance.report import NOT_APPLICABLE
@@ -459,17 +467,13 @@ def test_shutdown_returns_after_a_cancel_right_after_submit(conformance: Conform
         with conformance.executor(1) as executor:
             # The worker is up and idle: the next call would go straight to it.
             conformance.result(executor.submit(tasks.identity, "first"))
-            before = sys.getswitchinterval()
             # No switch to another thread of this process between submit(), cancel() and
             # shutdown(), unless one of them blocks; this thread, once told, runs again
             # only when the helper blocks, in shutdown() at the latest.
-            sys.setswitchinterval(1.0)
-            try:
+            with switch_interval(1.0):
                 shutting = Attempt(partial(_cancel_then_shut_down, executor, cancelled, told),
                                    "conformance-shutdown")
                 told.wait(bound)
-            finally:
-                sys.setswitchinterval(before)
             returned = shutting.finished.wait(bound)
             where = "" if returned else shutting.stack()
             # Leaving the block shuts the executor down again, which may wake a stuck one.
