@@ -24,6 +24,7 @@ CASES = [
     ("CancelsWithoutNotifying", "SHD-9"),
     ("SecondShutdownRaises", "SHD-10"),
     ("SecondShutdownReturnsAtOnce", "SHD-11"),
+    ("SecondShutdownIgnoresCancelFutures", "SHD-23"),
     ("EnterReturnsNone", "SHD-12"),
     ("ExitDoesNotWait", "SHD-13"),
     ("ExitSwallowsExceptions", "SHD-14"),

@@ -96,4 +96,10 @@ CLAUSES = [
            doc("concurrent.futures.ThreadPoolExecutor"), level="recommended",
            note="documented for ThreadPoolExecutor, whose threads are all joined before the"
            " interpreter exits; CPython's process pool does the same"),
+    Clause("SHD-23", AREA, "shutdown(cancel_futures=True) cancels every call that has not"
+           " started also when an earlier shutdown(wait=False) began the shutdown: its future"
+           " is cancelled and the call never runs.", SHUTDOWN, since=(3, 9),
+           level="recommended",
+           note="the documentation does not say what a second shutdown() does; CPython's"
+                " pools act on cancel_futures whenever it is given"),
 ]

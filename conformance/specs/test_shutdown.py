@@ -587,32 +587,52 @@ def test_calls_submitted_before_shutdown_still_run(conformance: Conformance,
 def test_cancel_futures_cancels_the_calls_not_started(conformance: Conformance,
                                                       wait: bool) -> None:
     """shutdown(cancel_futures=True) cancels each queued call, which then never runs."""
+    _expect_queued_calls_cancelled(conformance, "SHD-7", wait, begun=False)
+
+
+@clause("SHD-23")
+@requires("background", "bounded_workers", "cancels_pending")
+@pytest.mark.parametrize("wait", [True, False])
+def test_cancel_futures_after_shutdown_without_wait_cancels(conformance: Conformance,
+                                                            wait: bool) -> None:
+    """shutdown(cancel_futures=True) after shutdown(wait=False) cancels each queued call."""
+    _expect_queued_calls_cancelled(conformance, "SHD-23", wait, begun=True)
+
+
+def _expect_queued_calls_cancelled(conformance: Conformance, clause_id: str, wait: bool,
+                                   begun: bool) -> None:
+    """Calls queued behind a busy worker are cancelled by shutdown(wait=wait,
+    cancel_futures=True), after a shutdown(wait=False) when ``begun``, and never run."""
+    what = f"shutdown(wait={wait}, cancel_futures=True)"
+    if begun:
+        what += " after shutdown(wait=False)"
     with conformance.executor(1) as executor:
         (blocker,) = conformance.occupy_all_workers(executor, 1)
         queued = conformance.submit_queued(executor, *range(3))
         # A queued call that (wrongly) runs then finishes at once: its start signal tells.
         opener(*(q.gate for q in queued))()
+        if begun:
+            shut_at_once(conformance, clause_id, executor)
         release = open_once_decided(conformance, blocker, queued)
         if wait:
-            conformance.call(executor.shutdown, wait=True, cancel_futures=True,
-                             what="shutdown(wait=True, cancel_futures=True)",
+            conformance.call(executor.shutdown, wait=True, cancel_futures=True, what=what,
                              when_waiting=release).unwrap()
         else:
-            shut_at_once(conformance, "SHD-7", executor, cancel_futures=True)
+            shut_at_once(conformance, clause_id, executor, cancel_futures=True)
             release()
         conformance.result(blocker.future)
         # Each queued call is cancelled, or (wrongly) runs: wait until one or the other.
         conformance.wait_until(
             lambda: all(q.future.done() or q.started.is_set() for q in queued),
-            "SHD-7: expected each queued call to be cancelled, got one neither cancelled"
-            " nor started")
+            f"{clause_id}: expected each queued call to be cancelled by {what}, got one"
+            " neither cancelled nor started")
         got = {q.value: states(q.future) for q in queued if not q.future.cancelled()}
         assert not got, (
-            f"SHD-7: expected every queued call cancelled by shutdown(wait={wait},"
-            f" cancel_futures=True), got these not cancelled: {got}"
+            f"{clause_id}: expected every queued call cancelled by {what}, got these not"
+            f" cancelled: {got}"
         )
     ran = [q.value for q in queued if q.started.is_set()]
-    assert not ran, f"SHD-7: expected the cancelled calls never to run, got {ran} run"
+    assert not ran, f"{clause_id}: expected the cancelled calls never to run, got {ran} run"
 
 
 @clause("SHD-8")

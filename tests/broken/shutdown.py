@@ -244,6 +244,19 @@ class SecondShutdownReturnsAtOnce(ReferenceExecutor):
         super().shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
+class SecondShutdownIgnoresCancelFutures(ReferenceExecutor):
+    """Only the first shutdown() does the work: a later one waits when asked but drops
+    cancel_futures, so the queued calls run. Caught by SHD-23."""
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        if self._shutdown:
+            if wait:
+                for thread in self._threads:
+                    thread.join()
+            return
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
 class EnterReturnsNone(ReferenceExecutor):
     """__enter__ forgets to return the executor. Caught by SHD-12."""
 
