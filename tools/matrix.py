@@ -61,6 +61,13 @@ def collect(reports: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def suite_commit() -> str:
+    """The last commit that changed the suite or the bundled implementations, or "unknown"."""
+    command = ["git", "log", "-1", "--format=%h", "--", "conformance", "implementations"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    return result.stdout.strip() or "unknown"
+
+
 def _bundled_order(name: str) -> tuple[int, str]:
     """The standard library's pools and the reference first, as the suite lists them."""
     from implementations import BUNDLED
@@ -97,10 +104,12 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     out = [
         "# Conformance matrix",
         "",
-        f"Generated on {today} by `python tools/matrix.py --run -e {envs}` (tox runs each"
-        " env, which writes its `--conformance-report` JSON; `--run` alone runs every env of"
-        " the `matrix` label), on a 2-core"
-        f" {platform.machine()} {platform.system()} machine, with the `ci` Hypothesis profile",
+        f"Generated on {today} by `python tools/matrix.py` from the `--conformance-report`"
+        f" JSON that tox's matrix envs write ({envs}; `python tools/matrix.py --run` runs"
+        " every env of the `matrix` label first, `-e` names some), with the suite as of"
+        f" commit {suite_commit()} (its last change to `conformance/` or `implementations/`),"
+        f" on a 2-core {platform.machine()} {platform.system()} machine, with the `ci`"
+        " Hypothesis profile",
         f"and time scale 1. The suite has {len(clauses.CATALOG)} clauses. Each cell: required"
         " clauses passed of those that apply, then the clauses that failed, the expected"
         " failures the implementation declares (known deviations, with their reasons in its"
@@ -143,7 +152,8 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "MATRIX.md").write_text(markdown(rows))
     (args.out / "matrix.json").write_text(json.dumps(
-        {"generated": datetime.date.today().isoformat(), "rows": rows}, indent=2) + "\n")
+        {"generated": datetime.date.today().isoformat(), "suite_commit": suite_commit(),
+         "rows": rows}, indent=2) + "\n")
     print(f"wrote {args.out / 'MATRIX.md'} and {args.out / 'matrix.json'} ({len(rows)} rows)")
     return 0
 
