@@ -94,7 +94,7 @@ def _cell(row: dict[str, Any]) -> str:
     return text + f"; n/a {row['not_applicable']}"
 
 
-def markdown(rows: list[dict[str, Any]]) -> str:
+def markdown(rows: list[dict[str, Any]], commit: str) -> str:
     pythons = sorted({_minor(r["python"]) for r in rows}, key=lambda v: int(v.split(".")[1]))
     names = sorted({r["implementation"] for r in rows}, key=_bundled_order)
     by_key = {(r["implementation"], _minor(r["python"])): r for r in rows}
@@ -107,7 +107,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
         f"Generated on {today} by `python tools/matrix.py` from the `--conformance-report`"
         f" JSON that tox's matrix envs write ({envs}; `python tools/matrix.py --run` runs"
         " every env of the `matrix` label first, `-e` names some), with the suite as of"
-        f" commit {suite_commit()} (its last change to `conformance/` or `implementations/`),"
+        f" commit {commit} (its last change to `conformance/` or `implementations/`),"
         f" on a 2-core {platform.machine()} {platform.system()} machine, with the `ci`"
         " Hypothesis profile",
         f"and time scale 1. The suite has {len(clauses.CATALOG)} clauses. Each cell: required"
@@ -150,9 +150,10 @@ def main() -> int:
         print(f"no reports of matrix envs in {args.reports}: run with --run", file=sys.stderr)
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "MATRIX.md").write_text(markdown(rows))
+    commit = suite_commit()
+    (args.out / "MATRIX.md").write_text(markdown(rows, commit))
     (args.out / "matrix.json").write_text(json.dumps(
-        {"generated": datetime.date.today().isoformat(), "suite_commit": suite_commit(),
+        {"generated": datetime.date.today().isoformat(), "suite_commit": commit,
          "rows": rows}, indent=2) + "\n")
     print(f"wrote {args.out / 'MATRIX.md'} and {args.out / 'matrix.json'} ({len(rows)} rows)")
     return 0

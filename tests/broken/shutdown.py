@@ -250,10 +250,7 @@ class SecondShutdownIgnoresCancelFutures(ReferenceExecutor):
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         if self._shutdown:
-            if wait:
-                for thread in self._threads:
-                    thread.join()
-            return
+            cancel_futures = False
         super().shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
