@@ -143,6 +143,8 @@ class Conformance:
     #: Whether the implementation declares this spec an expected failure (a known
     #: deviation): a failing Hypothesis example is then not shrunk.
     expected_to_fail: bool = False
+    #: The clause of the spec, which begins every failure message the harness raises.
+    clause: str | None = None
     _gates: list[Event] = field(default_factory=list)
     _executors: list[Executor] = field(default_factory=list)
 
@@ -179,7 +181,7 @@ class Conformance:
         budget = self.clock(PROMPT)
         if not release_within(executor, budget):
             self._ran_out(budget)
-            raise AssertionError(
+            raise self._failure(
                 f"shutdown(wait=True) did not return within {budget:g}s after every"
                 " gate was opened: the executor is stuck"
             )
@@ -232,7 +234,7 @@ class Conformance:
         budget = self.clock(PROMPT)
         if not blocked.started.wait(budget):
             self._ran_out(budget)
-            raise AssertionError(
+            raise self._failure(
                 f"{what} did not start within {budget:g}s although a worker was free"
             )
 
@@ -262,7 +264,7 @@ class Conformance:
         ):
             time.sleep(0.001)
         if any(q.started.is_set() for q in queued):
-            raise AssertionError(
+            raise self._failure(
                 "a call started while every worker was busy: the executor runs more than"
                 " max_workers calls at once (if that is by design, declare"
                 " Implementation(bounded_workers=False))"
@@ -325,10 +327,16 @@ class Conformance:
             when_waiting()
         if not attempt.finished.wait(budget):
             self._ran_out(budget)
-            raise AssertionError(
+            raise self._failure(
                 f"{what} did not return within {budget:g}s; it is stuck here:\n{attempt.stack()}"
             )
         return attempt.outcome
+
+    def _failure(self, message: str) -> AssertionError:
+        """An AssertionError whose message names the spec's clause first, as the specs' own do."""
+        if self.clause and not message.startswith(f"{self.clause}:"):
+            message = f"{self.clause}: {message}"
+        return AssertionError(message)
 
     def _ran_out(self, budget: float) -> None:
         """A bounded wait ran out: a stall if the bound was one only a broken executor meets."""
@@ -347,7 +355,7 @@ class Conformance:
         while not predicate():
             if time.monotonic() > deadline:
                 self._ran_out(budget)
-                raise AssertionError(f"{what} within {budget:g}s")
+                raise self._failure(f"{what} within {budget:g}s")
             time.sleep(0.001)
 
 

@@ -635,7 +635,7 @@ def conformance(request: pytest.FixtureRequest,
     harness = Conformance(implementation, capabilities, run.clock,
                           run.kit(capabilities["shares_memory"]),
                           spec=run.specs.get(implementation.name) if named else None,
-                          expected_to_fail=expected)
+                          expected_to_fail=expected, clause=clause.id)
     try:
         yield harness
     finally:

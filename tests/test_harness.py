@@ -32,6 +32,18 @@ def test_a_call_that_does_not_return_fails_saying_where_it_is_stuck() -> None:
     assert "in never_returns" in message and "gate.wait()" in message
 
 
+def test_the_harness_names_the_clause_of_the_spec_first() -> None:
+    harness = Conformance(Implementation(name="thread", factory=ThreadPoolExecutor), {},
+                          Clock(), Kit(shared_memory=True), clause="WAIT-5")
+    with pytest.raises(AssertionError) as raised:
+        harness.wait_until(lambda: False, "the call did not finish", bound=0.05)
+    assert str(raised.value) == "WAIT-5: the call did not finish within 0.05s"
+    # A message that already names the clause is left as it is.
+    with pytest.raises(AssertionError) as raised:
+        harness.wait_until(lambda: False, "WAIT-5: it did not finish", bound=0.05)
+    assert str(raised.value) == "WAIT-5: it did not finish within 0.05s"
+
+
 def test_failing_example_of_an_expected_failure_is_not_shrunk() -> None:
     tried: list[int] = []
 
