@@ -9,6 +9,7 @@ else is declared in the :class:`Implementation`.
 
 from __future__ import annotations
 
+import inspect
 import os
 import threading
 from collections.abc import Callable
@@ -82,19 +83,42 @@ def _probe(implementation: Implementation, timeout: float) -> dict[str, bool]:
 
 
 def _takes_initializer(implementation: Implementation, timeout: float) -> bool:
-    """Whether the factory accepts initializer= and initargs= and still runs a call."""
+    """Whether the factory takes initializer= and initargs=.
+
+    It does when its signature names an ``initializer`` parameter, or else when it
+    accepts the two keywords without a TypeError, from the factory, from ``submit()``
+    or from the call (where a factory that passes unknown keywords on raises it).  A
+    factory that takes them is held to the initializer specs: a call that then fails,
+    or an initializer it rejects, is theirs to report, not a reason to skip them.
+    """
+    if _names_parameter(implementation.factory, "initializer"):
+        return True
     try:
-        executor = implementation.factory(max_workers=1, initializer=tasks.identity,
+        # echo() takes whatever it is given: an executor that passes the initargs
+        # wrongly still runs the probe's call (and fails INIT-1).
+        executor = implementation.factory(max_workers=1, initializer=tasks.echo,
                                           initargs=(None,))
     except TypeError:
         return False
     try:
         executor.submit(tasks.identity, None).result(timeout)
+    except TypeError:
+        return False  # the keywords were passed on, to submit() or to the call
     except Exception:
-        return False  # the initializer specs would only fail for the probe's sake
+        return True
     finally:
         release_within(executor, timeout)
     return True
+
+
+def _names_parameter(factory: Callable[..., Any], name: str) -> bool:
+    """Whether ``factory``'s signature has a parameter ``name`` that a keyword can fill."""
+    try:
+        parameter = inspect.signature(factory).parameters.get(name)
+    except (TypeError, ValueError):  # no signature to read (some builtins)
+        return False
+    return parameter is not None and parameter.kind in (
+        inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
 
 
 def effective(implementation: Implementation, probed: dict[str, bool]) -> dict[str, bool]:

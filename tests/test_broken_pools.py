@@ -9,6 +9,8 @@ from tests.conftest import SuiteRun
 
 CASES = [
     ("IgnoresInitializer", "INIT-1"),
+    ("DropsInitargs", "INIT-1"),
+    ("RejectsEveryInitializer", "INIT-1"),
     ("InitializesFirstWorkerOnly", "INIT-2"),
     ("IgnoresFailingInitializer", "INIT-3"),
     ("LeavesCallsPendingWhenInitializerFails", "INIT-3"),

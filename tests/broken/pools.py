@@ -58,6 +58,34 @@ class IgnoresInitializer(ReferenceExecutor):
         super().__init__(max_workers, thread_name_prefix)
 
 
+def _without_initargs(initializer: Callable[..., object], *initargs: Any) -> None:
+    initializer()
+
+
+class DropsInitargs(ReferenceExecutor):
+    """Calls the initializer without its initargs. Caught by INIT-1 (the initializer specs
+    apply although every probe call with an initializer fails)."""
+
+    def __init__(self, max_workers: int | None = None, thread_name_prefix: str = "",
+                 initializer: Callable[..., object] | None = None,
+                 initargs: tuple[Any, ...] = ()) -> None:
+        if initializer is not None:
+            initializer = partial(_without_initargs, initializer)
+        super().__init__(max_workers, thread_name_prefix, initializer, initargs)
+
+
+class RejectsEveryInitializer(ReferenceExecutor):
+    """Names initializer= in its signature but raises TypeError for any initializer, callable
+    or not. Caught by INIT-1 (the signature says it takes one)."""
+
+    def __init__(self, max_workers: int | None = None, thread_name_prefix: str = "",
+                 initializer: Callable[..., object] | None = None,
+                 initargs: tuple[Any, ...] = ()) -> None:
+        if initializer is not None:
+            raise TypeError("initializer must be a callable")
+        super().__init__(max_workers, thread_name_prefix)
+
+
 class _FirstTimeOnly:
     """Calls the initializer the first time only."""
 
