@@ -58,20 +58,30 @@ class IgnoresInitializer(ReferenceExecutor):
         super().__init__(max_workers, thread_name_prefix)
 
 
-def _without_initargs(initializer: Callable[..., object], *initargs: Any) -> None:
-    initializer()
-
-
-class DropsInitargs(ReferenceExecutor):
-    """Calls the initializer without its initargs. Caught by INIT-1 (the initializer specs
-    apply although every probe call with an initializer fails)."""
+class _WrapsInitializer(ReferenceExecutor):
+    """The reference executor, its initializer replaced by what ``_wrap()`` makes of it."""
 
     def __init__(self, max_workers: int | None = None, thread_name_prefix: str = "",
                  initializer: Callable[..., object] | None = None,
                  initargs: tuple[Any, ...] = ()) -> None:
         if initializer is not None:
-            initializer = partial(_without_initargs, initializer)
+            initializer = self._wrap(initializer)
         super().__init__(max_workers, thread_name_prefix, initializer, initargs)
+
+    def _wrap(self, initializer: Any) -> Callable[..., object]:
+        raise NotImplementedError
+
+
+def _without_initargs(initializer: Callable[..., object], *initargs: Any) -> None:
+    initializer()
+
+
+class DropsInitargs(_WrapsInitializer):
+    """Calls the initializer without its initargs. Caught by INIT-1 (the initializer specs
+    apply although every probe call with an initializer fails)."""
+
+    def _wrap(self, initializer: Any) -> Callable[..., object]:
+        return partial(_without_initargs, initializer)
 
 
 class RejectsEveryInitializer(ReferenceExecutor):
@@ -101,16 +111,12 @@ class _FirstTimeOnly:
             self._initializer(*initargs)
 
 
-class InitializesFirstWorkerOnly(ReferenceExecutor):
+class InitializesFirstWorkerOnly(_WrapsInitializer):
     """Calls the initializer in its first worker only; later workers run calls without it.
     Caught by INIT-2."""
 
-    def __init__(self, max_workers: int | None = None, thread_name_prefix: str = "",
-                 initializer: Callable[..., object] | None = None,
-                 initargs: tuple[Any, ...] = ()) -> None:
-        if initializer is not None:
-            initializer = _FirstTimeOnly(initializer)
-        super().__init__(max_workers, thread_name_prefix, initializer, initargs)
+    def _wrap(self, initializer: Any) -> Callable[..., object]:
+        return _FirstTimeOnly(initializer)
 
 
 def _suppressing(initializer: Callable[..., object], *initargs: Any) -> None:
@@ -120,16 +126,12 @@ def _suppressing(initializer: Callable[..., object], *initargs: Any) -> None:
         pass
 
 
-class IgnoresFailingInitializer(ReferenceExecutor):
+class IgnoresFailingInitializer(_WrapsInitializer):
     """Swallows the initializer's exception: the worker goes on to run the calls as if the
     initializer had worked. Caught by INIT-3 (and INIT-4)."""
 
-    def __init__(self, max_workers: int | None = None, thread_name_prefix: str = "",
-                 initializer: Callable[..., object] | None = None,
-                 initargs: tuple[Any, ...] = ()) -> None:
-        if initializer is not None:
-            initializer = partial(_suppressing, initializer)
-        super().__init__(max_workers, thread_name_prefix, initializer, initargs)
+    def _wrap(self, initializer: Any) -> Callable[..., object]:
+        return partial(_suppressing, initializer)
 
 
 def _fail_quietly(failed: threading.Event, closing: threading.Event,
@@ -186,15 +188,12 @@ def _call(initializer: Any, *initargs: Any) -> None:
     initializer(*initargs)
 
 
-class AcceptsNonCallableInitializer(ReferenceExecutor):
+class AcceptsNonCallableInitializer(_WrapsInitializer):
     """Takes any initializer without checking it: one that is not callable only breaks the
     executor when a worker starts. Caught by INIT-6."""
 
-    def __init__(self, max_workers: int | None = None, thread_name_prefix: str = "",
-                 initializer: Any = None, initargs: tuple[Any, ...] = ()) -> None:
-        if initializer is not None:
-            initializer = partial(_call, initializer)
-        super().__init__(max_workers, thread_name_prefix, initializer, initargs)
+    def _wrap(self, initializer: Any) -> Callable[..., object]:
+        return partial(_call, initializer)
 
 
 # -- relays: the caller's futures, fed from those of the executor underneath --------------
