@@ -37,6 +37,14 @@ PROMPT = 10.0
 #: (a queued call starting, or reported running, while every worker is busy).
 SETTLE = 0.25
 
+#: The watch of :meth:`Conformance.submit_queued` lasts this many times the longest start
+#: of a call seen on the spec's executors (from submit() to the call's first line), between
+#: QUEUED_WATCH_FLOOR and SETTLE seconds: a call started by a worker the executor should not
+#: have shows itself about as fast as any call does, so a thread pool is watched for a
+#: fraction of what a pool of spawned processes is.
+QUEUED_WATCH_STARTS = 50
+QUEUED_WATCH_FLOOR = 0.05
+
 #: A race (:meth:`Conformance.race`) lasts RACE_TIME unscaled seconds, or RACES
 #: quick calls if that comes first: enough for a check-then-act between the caller's
 #: thread and the one finishing a call to lose a few times, with threads switching as
@@ -117,6 +125,8 @@ class Blocked:
     started: Event
     gate: Event
     value: Any = None
+    #: When submit() was called (monotonic seconds), if known.
+    submitted: float | None = None
 
 
 @dataclass
@@ -145,6 +155,8 @@ class Conformance:
     expected_to_fail: bool = False
     #: The clause of the spec, which begins every failure message the harness raises.
     clause: str | None = None
+    #: The longest time a call took to start, of those :meth:`wait_started` saw (seconds).
+    slowest_start: float | None = None
     _gates: list[Event] = field(default_factory=list)
     _executors: list[Executor] = field(default_factory=list)
 
@@ -224,10 +236,11 @@ class Conformance:
         # Only the gate is opened at the end of the spec: the start signal must
         # stay a true record of whether the call ran.
         started, gate = self.signal(), self.event()
+        submitted = time.monotonic()
         future = executor.submit(
             tasks.gated, started, gate, self.clock(PROMPT * 6), value, log
         )
-        return Blocked(future, started, gate, value)
+        return Blocked(future, started, gate, value, submitted)
 
     def wait_started(self, blocked: Blocked, what: str = "the call") -> None:
         """Wait (bounded) for a blocked call to start; fail saying so if it does not."""
@@ -237,6 +250,9 @@ class Conformance:
             raise self._failure(
                 f"{what} did not start within {budget:g}s although a worker was free"
             )
+        if blocked.submitted is not None:
+            took = time.monotonic() - blocked.submitted
+            self.slowest_start = max(took, self.slowest_start or 0.0)
 
     def occupy_all_workers(self, executor: Executor, max_workers: int) -> list[Blocked]:
         """Block every worker of ``executor`` on a gated call, each known to run."""
@@ -245,12 +261,14 @@ class Conformance:
             self.wait_started(blocker, "a call submitted to an idle executor")
         return blockers
 
-    def submit_queued(self, executor: Executor, *values: Any, log: Any = None) -> list[Blocked]:
+    def submit_queued(self, executor: Executor, *values: Any, log: Any = None,
+                      watch: float | None = None) -> list[Blocked]:
         """Submit calls (one per value) while every worker is busy: they must stay pending.
 
-        Watches for :data:`SETTLE` seconds that none of them starts, which also
-        gives an executor that marks queued calls as running, or done, the time
-        to show it (the watch ends early when one does).  Every spec watches, also
+        Watches for ``watch`` seconds (default: :meth:`queued_watch`) that none of
+        them starts, which also gives an executor that marks queued calls as
+        running, or done, the time to show it (the watch ends early when one
+        does).  Every spec watches, also
         those that only cancel the queued calls: without it a cancel races the
         pool's hand-over of calls to its workers, which leaves CPython's process
         pool before 3.10.11 stuck in shutdown now and then (python/cpython#94440,
@@ -258,7 +276,7 @@ class Conformance:
         purpose reports it, the others stay clear of it.
         """
         queued = [self.submit_blocked(executor, value, log) for value in values]
-        deadline = time.monotonic() + self.clock(SETTLE)
+        deadline = time.monotonic() + (self.queued_watch() if watch is None else watch)
         while time.monotonic() < deadline and not any(
             q.started.is_set() or q.future.running() or q.future.done() for q in queued
         ):
@@ -270,6 +288,16 @@ class Conformance:
                 " Implementation(bounded_workers=False))"
             )
         return queued
+
+    def queued_watch(self) -> float:
+        """How long :meth:`submit_queued` watches by default: SETTLE (scaled) until a call
+        has been seen to start, then in proportion to the slowest start (see
+        :data:`QUEUED_WATCH_STARTS`)."""
+        longest = self.clock(SETTLE)
+        if self.slowest_start is None:
+            return longest
+        return min(longest, max(self.clock(QUEUED_WATCH_FLOOR),
+                                QUEUED_WATCH_STARTS * self.slowest_start))
 
     def race(self, executor: Executor, step: Callable[[Future[Any]], _T],
              what: str) -> list[tuple[Future[Any], _T]]:

@@ -28,7 +28,9 @@ def test_queued_call_is_pending(conformance: Conformance) -> None:
     """A call waiting for a worker is neither running, nor done, nor cancelled."""
     with conformance.executor(1) as executor:
         conformance.occupy_all_workers(executor, 1)
-        (queued,) = conformance.submit_queued(executor, None)
+        # The pending state is this clause's subject: the full watch, not one in
+        # proportion to how fast calls start.
+        (queued,) = conformance.submit_queued(executor, None, watch=conformance.clock(SETTLE))
         expect_states("FUT-1", queued.future, done=False, running=False, cancelled=False)
 
 

@@ -568,11 +568,12 @@ def test_timeout_does_not_overrun(conformance: Conformance, kind: str) -> None:
 
 @clause("MAP-12")
 @requires("background")
-@pytest.mark.parametrize("kind", TIMEOUT_KINDS)
-def test_timeout_counts_from_map(conformance: Conformance, kind: str) -> None:
+def test_timeout_counts_from_map(conformance: Conformance) -> None:
     """next() called once the timeout has run out since map() raises TimeoutError at once,
     for a later result too: one deadline for the whole iterator, not one per result."""
-    timeout = _timeout(conformance, kind, 1.0)
+    # A float only: MAP-10 and MAP-11 hold an int timeout to seconds, and here an int
+    # would cost a whole second of waiting more.
+    timeout = _timeout(conformance, "float", 1.0)
     with conformance.executor(1) as executor:
         iterator, _, gates = _gated_map(conformance, executor, ["first", "second"], None,
                                         timeout=timeout)
