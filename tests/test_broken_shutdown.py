@@ -41,6 +41,7 @@ CASES = [
     ("LeavesIdleWorkers", "SHD-20"),
     ("ForgetsWorkersWithoutWait", "SHD-21"),
     ("StopsItsWorkersOnce", "SHD-21"),
+    ("StopsAtCancelledOnceShutDown", "SHD-24"),
 ]
 
 

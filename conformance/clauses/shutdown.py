@@ -102,4 +102,10 @@ CLAUSES = [
            level="recommended",
            note="the documentation does not say what a second shutdown() does; CPython's"
                 " pools act on cancel_futures whenever it is given"),
+    Clause("SHD-24", AREA, "Under any schedule of submits, gate openings, cancels, timed"
+           " polls and one shutdown(wait=False), with or without cancel_futures: every future"
+           " keeps to FUT-13's model; submit() after the shutdown raises RuntimeError and its"
+           " call never runs; cancel_futures cancels only calls still waiting for a worker,"
+           " and each of those is cancelled or taken by a worker at once; every call not"
+           " cancelled runs and gives its own value.", SHUTDOWN, since=(3, 9)),
 ]

@@ -79,6 +79,7 @@ class Call:
     name: str
     gate_open: bool = False
     cancel_returned: bool | None = None  # what the first cancel() returned
+    cancelled_by_shutdown: bool = False  # by shutdown(cancel_futures=True), not by cancel()
     seen_done: bool = False
     seen_cancelled: bool = False
 
@@ -88,13 +89,23 @@ class Call:
 
     @property
     def cancelled(self) -> bool:
-        return self.cancel_returned is True
+        return self.cancel_returned is True or self.cancelled_by_shutdown
+
+    def why_cancelled_or_not(self) -> str:
+        if self.cancelled_by_shutdown:
+            return "shutdown(cancel_futures=True) cancelled it"
+        if self.cancel_returned is None:
+            return "cancel() was never called"
+        return f"cancel() returned {self.cancel_returned}"
 
 
 class FutureMachine(RuleBasedStateMachine):
     """Rules are what a caller may do; invariants are what a future must always report."""
 
     calls = Bundle("calls")
+
+    #: The clause that every failure message of the machine names.
+    clause_id = ID
 
     #: Set on the subclass each spec run makes: the harness of that run, and its failures.
     conformance: Conformance
@@ -117,8 +128,8 @@ class FutureMachine(RuleBasedStateMachine):
         except Exception as failure:
             # pytest appends its own account of a failed assert; the clause's message comes first.
             message = str(failure).split("\nassert ", 1)[0]
-            if not message.startswith(ID):
-                message = f"{ID}: expected this step to go through, got {failure!r}"
+            if not message.startswith(self.clause_id):
+                message = f"{self.clause_id}: expected this step to go through, got {failure!r}"
             self.failures.add(self.steps, message)
             raise
 
@@ -144,19 +155,28 @@ class FutureMachine(RuleBasedStateMachine):
             future = call.blocked.future
             if call.cancelled:
                 assert not call.blocked.started.is_set(), (
-                    f"{ID}: expected a call whose cancel() returned True never to run, got it run"
+                    f"{self.clause_id}: expected a cancelled call never to run ({call.name}:"
+                    f" {call.why_cancelled_or_not()}), got it run"
                 )
-                assert future.cancelled(), f"{ID}: expected cancelled() to stay True, got False"
+                assert future.cancelled(), (
+                    f"{self.clause_id}: expected cancelled() to stay True, got False ({call.name})"
+                )
             else:
-                value = self.conformance.result(future)
+                value = self.conformance.result(
+                    future, f"{call.name}.result(), {call.why_cancelled_or_not()} and every"
+                    " gate open, once shutdown(wait=True) had returned,")
                 assert value == call.blocked.value, (
-                    f"{ID}: expected result() {call.blocked.value!r} after shutdown, got {value!r}"
+                    f"{self.clause_id}: expected result() {call.blocked.value!r} after shutdown,"
+                    f" got {value!r} ({call.name})"
                 )
 
     # -- rules ----------------------------------------------------------------
 
     @rule(target=calls, value=st.integers(0, 1000))
     def submit(self, value: int) -> Call:
+        return self.add_call(value)
+
+    def add_call(self, value: int) -> Call:
         assert self.executor is not None
         name = f"c{len(self.all_calls)}"
         with self.step(f"{name} = submit(a call gated, giving {value})"):
@@ -172,6 +192,9 @@ class FutureMachine(RuleBasedStateMachine):
 
     @rule(call=calls)
     def cancel(self, call: Call) -> None:
+        self.cancel_call(call)
+
+    def cancel_call(self, call: Call) -> None:
         with self.step(f"{call.name}.cancel()"):
             started = call.blocked.started.is_set()  # read before cancel(): then it had started
             returned = call.blocked.future.cancel()
@@ -179,20 +202,20 @@ class FutureMachine(RuleBasedStateMachine):
                 call.cancel_returned = returned
             if call.cancelled:
                 assert returned is True, (
-                    f"{ID}: expected cancel() of a cancelled future to return True again,"
-                    f" got {returned!r}"
+                    f"{self.clause_id}: expected cancel() of a cancelled future to return True"
+                    f" again, got {returned!r}"
                 )
             if started or call.seen_finished:
                 assert returned is False, (
-                    f"{ID}: expected cancel() of a call that had "
+                    f"{self.clause_id}: expected cancel() of a call that had "
                     f"{'started' if started else 'finished'} to return False, got {returned!r}"
                 )
             if returned:
                 future = call.blocked.future
                 got = (future.cancelled(), future.done())
                 assert got == (True, True), (
-                    f"{ID}: expected (cancelled, done) == (True, True) after cancel() returned"
-                    f" True, got {got}"
+                    f"{self.clause_id}: expected (cancelled, done) == (True, True) after cancel()"
+                    f" returned True, got {got}"
                 )
 
     @rule(call=calls, timeout=st.sampled_from([0, 0.01]))
@@ -212,7 +235,9 @@ class FutureMachine(RuleBasedStateMachine):
                     outcome.exception is None and outcome.value == call.blocked.value
                 )
             got = outcome.value if outcome.exception is None else repr(outcome.exception)
-            assert ok, f"{ID}: expected result({timeout}) to give {expected}, got {got!r}"
+            assert ok, (
+                f"{self.clause_id}: expected result({timeout}) to give {expected}, got {got!r}"
+            )
 
     @precondition(lambda self: any(c.gate_open for c in self.all_calls)
                   and sum(not c.gate_open for c in self.all_calls) < self.max_workers)
@@ -225,11 +250,12 @@ class FutureMachine(RuleBasedStateMachine):
             outcome = self.conformance.call(call.blocked.future.result, what="result()")
             if call.cancelled:
                 assert isinstance(outcome.exception, CancelledError), (
-                    f"{ID}: expected CancelledError from a cancelled future, got {outcome}"
+                    f"{self.clause_id}: expected CancelledError from a cancelled future, got"
+                    f" {outcome}"
                 )
             else:
                 assert outcome.exception is None and outcome.value == call.blocked.value, (
-                    f"{ID}: expected result() {call.blocked.value!r}, got {outcome}"
+                    f"{self.clause_id}: expected result() {call.blocked.value!r}, got {outcome}"
                 )
 
     # -- invariants -----------------------------------------------------------
@@ -244,25 +270,25 @@ class FutureMachine(RuleBasedStateMachine):
                 running = future.running()
                 label = call.name
                 assert not cancelled or done, (
-                    f"{ID}: expected a cancelled future done, got not done ({label})"
+                    f"{self.clause_id}: expected a cancelled future done, got not done ({label})"
                 )
                 assert not (done and running), (
-                    f"{ID}: expected a done future not running, got running ({label})"
+                    f"{self.clause_id}: expected a done future not running, got running ({label})"
                 )
                 assert cancelled or not call.seen_cancelled, (
-                    f"{ID}: expected cancelled() to stay True, got False ({label})"
+                    f"{self.clause_id}: expected cancelled() to stay True, got False ({label})"
                 )
                 assert done or not call.seen_done, (
-                    f"{ID}: expected done() to stay True, got False ({label})"
+                    f"{self.clause_id}: expected done() to stay True, got False ({label})"
                 )
-                assert cancelled == call.cancelled or call.cancel_returned is None, (
-                    f"{ID}: expected cancelled() == {call.cancelled} as cancel() returned"
-                    f" {call.cancel_returned}, got {cancelled} ({label})"
+                assert cancelled == call.cancelled, (
+                    f"{self.clause_id}: expected cancelled() == {call.cancelled} as"
+                    f" {call.why_cancelled_or_not()}, got {cancelled} ({label})"
                 )
                 if not call.gate_open:
                     assert not done or cancelled, (
-                        f"{ID}: expected a call blocked on a closed gate not to be finished, got"
-                        f" done() True and cancelled() False ({label})"
+                        f"{self.clause_id}: expected a call blocked on a closed gate not to be"
+                        f" finished, got done() True and cancelled() False ({label})"
                     )
                 call.seen_done |= done
                 call.seen_cancelled |= cancelled

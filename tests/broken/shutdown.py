@@ -523,3 +523,31 @@ class JoinsTheLastExecutorAtExit(ReferenceExecutor):
 def _join_the_last() -> None:
     if JoinsTheLastExecutorAtExit.last is not None:
         JoinsTheLastExecutorAtExit.last.shutdown(wait=True)
+
+
+class _QuitsAtCancelled(SimpleQueue):  # type: ignore[type-arg]
+    """A work queue that, once ``stopping`` is set, gives a worker the stop sentinel in place
+    of a cancelled call."""
+
+    stopping = False
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+        item = super().get(block, timeout)
+        if self.stopping and item is not None and item[0].cancelled():
+            return None
+        return item
+
+
+class StopsAtCancelledOnceShutDown(ReferenceExecutor):
+    """Once shutdown(wait=False) has begun, a worker that takes a cancelled call from the queue
+    stops there, as a worker loop that ends at the first call it may not run would: the calls
+    queued behind it never run. Caught by SHD-24."""
+
+    def __init__(self, max_workers: int | None = None) -> None:
+        super().__init__(max_workers)
+        self._shared.queue = _QuitsAtCancelled()
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        if not wait and isinstance(self._shared.queue, _QuitsAtCancelled):
+            self._shared.queue.stopping = True
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)
