@@ -268,12 +268,12 @@ class Conformance:
         Watches for ``watch`` seconds (default: :meth:`queued_watch`) that none of
         them starts, which also gives an executor that marks queued calls as
         running, or done, the time to show it (the watch ends early when one
-        does).  Every spec watches, also
-        those that only cancel the queued calls: without it a cancel races the
-        pool's hand-over of calls to its workers, which leaves CPython's process
-        pool before 3.10.11 stuck in shutdown now and then (python/cpython#94440,
-        once CB-1 on 3.9's forkserver); the SHD-3 spec that provokes that hang on
-        purpose reports it, the others stay clear of it.
+        does).  Every spec watches, also those that only cancel the queued calls:
+        without it a cancel races the pool's hand-over of calls to its workers,
+        which leaves CPython's process pool before 3.10.11 stuck in shutdown now
+        and then (python/cpython#94440, once CB-1 on 3.9's forkserver); the SHD-3
+        spec that provokes that hang on purpose reports it, the others stay clear
+        of it.
         """
         queued = [self.submit_blocked(executor, value, log) for value in values]
         deadline = time.monotonic() + (self.queued_watch() if watch is None else watch)

@@ -34,6 +34,7 @@ from conformance.harness import PROMPT, Conformance
 from conformance.profiles import spec_settings
 from conformance.specs import clause, requires
 from conformance.specs.test_future_machine import SHRINK_BUDGET, Call, Failures, FutureMachine
+from conformance.specs.test_shutdown import AT_ONCE
 
 ID = "SHD-24"
 
@@ -41,9 +42,6 @@ ID = "SHD-24"
 #: its workers as calls come): three times the profile's examples cost a few seconds at
 #: most, and the shutdowns that go wrong need a run with calls queued and cancelled.
 SCHEDULES = settings(spec_settings(), max_examples=3 * spec_settings().max_examples)
-
-#: How long, in unscaled seconds, shutdown(wait=False) may take to return.
-AT_ONCE = 3.0
 
 
 def decided(call: Call) -> bool:
