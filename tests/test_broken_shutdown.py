@@ -41,7 +41,8 @@ CASES = [
     ("LeavesIdleWorkers", "SHD-20"),
     ("ForgetsWorkersWithoutWait", "SHD-21"),
     ("StopsItsWorkersOnce", "SHD-21"),
-    ("StopsAtCancelledOnceShutDown", "SHD-24"),
+    ("StopsAtCancelledOnceShutDown", "SHD-6"),
+    ("RunsAfterShutdown", "SHD-24"),
 ]
 
 

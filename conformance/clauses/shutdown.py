@@ -33,8 +33,9 @@ CLAUSES = [
     Clause("SHD-5", AREA, "shutdown(wait=False), or shutdown(False), returns at once, even"
            " while calls submitted before it are blocked.", SHUTDOWN),
     Clause("SHD-6", AREA, "Without cancel_futures, every call submitted before shutdown()"
-           " still runs, queued ones included, and its future gives its result, with"
-           " wait=True or wait=False.", SHUTDOWN),
+           " still runs, queued ones included, also those queued behind a call cancelled"
+           " with Future.cancel(), and its future gives its result, with wait=True or"
+           " wait=False.", SHUTDOWN),
     Clause("SHD-7", AREA, "shutdown(cancel_futures=True) cancels every call that has not"
            " started: its future is cancelled and the call never runs, with wait=True or"
            " wait=False.", SHUTDOWN, since=(3, 9)),

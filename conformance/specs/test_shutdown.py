@@ -578,6 +578,32 @@ def test_calls_submitted_before_shutdown_still_run(conformance: Conformance,
     assert ran == [0, 1, 2], f"SHD-6: expected the queued calls 0-2 to run, got {ran} run"
 
 
+@clause("SHD-6")
+@requires("background", "bounded_workers", "cancels_pending")
+def test_calls_queued_behind_a_cancelled_one_still_run(conformance: Conformance) -> None:
+    """After shutdown(wait=False), the calls queued behind one cancelled with cancel() still
+    run: a worker that meets the cancelled call drops it and goes on."""
+    log = conformance.log()
+    with conformance.executor(1) as executor:
+        (blocker,) = conformance.occupy_all_workers(executor, 1)
+        queued = conformance.submit_queued(executor, *range(4), log=log)
+        # The last but one: a pool that hands the first queued call to a worker early
+        # (CPython's process pool) has the later ones still pending.
+        cancelled = queued[2].future.cancel()
+        shut_at_once(conformance, "SHD-6", executor)
+        opener(blocker.gate, *(q.gate for q in queued))()
+        others = [q for q in queued if q is not queued[2] or not cancelled]
+        outcomes = [conformance.call(q.future.result, what="result()") for q in others]
+    got = [o.value if o.exception is None else o.describe() for o in outcomes]
+    expected = [q.value for q in others]
+    assert got == expected, (
+        f"SHD-6: expected the calls queued behind a cancelled one (cancel() returned"
+        f" {cancelled}) to give {expected} after shutdown(wait=False), got {got}"
+    )
+    ran = sorted(list(log))
+    assert ran == expected, f"SHD-6: expected the queued calls {expected} to run, got {ran} run"
+
+
 # -- cancel_futures ------------------------------------------------------------------------
 
 

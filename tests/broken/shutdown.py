@@ -27,7 +27,7 @@ from implementations.reference import (
 
 class RunsAfterShutdown(ReferenceExecutor):
     """submit() after shutdown() runs the call in the caller's thread instead of refusing it.
-    Caught by SHD-1."""
+    Caught by SHD-1 (and SHD-24)."""
 
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
         if not self._shutdown:
@@ -541,7 +541,7 @@ class _QuitsAtCancelled(SimpleQueue):  # type: ignore[type-arg]
 class StopsAtCancelledOnceShutDown(ReferenceExecutor):
     """Once shutdown(wait=False) has begun, a worker that takes a cancelled call from the queue
     stops there, as a worker loop that ends at the first call it may not run would: the calls
-    queued behind it never run. Caught by SHD-24."""
+    queued behind it never run. Caught by SHD-6 (and by SHD-24 when its schedules meet it)."""
 
     def __init__(self, max_workers: int | None = None) -> None:
         super().__init__(max_workers)
