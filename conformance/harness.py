@@ -84,6 +84,11 @@ class Outcome:
             return f"{type(self.exception).__name__}: {self.exception}"
         return f"the value {self.value!r}"
 
+    def value_or_error(self) -> Any:
+        """The value, or the exception in a failure message's words: what to compare with
+        the values expected, so that a call that raised shows what it raised."""
+        return self.value if self.exception is None else self.describe()
+
 
 class Attempt:
     """A call run in a daemon thread of its own, so that waiting for it can be bounded.

@@ -567,8 +567,8 @@ def test_calls_submitted_before_shutdown_still_run(conformance: Conformance,
             shut_at_once(conformance, "SHD-6", executor)
             for call in calls:
                 call.gate.set()
-        outcomes = [conformance.call(c.future.result, what="result()") for c in calls]
-    got = [o.value if o.exception is None else o.describe() for o in outcomes]
+        got = [conformance.call(c.future.result, what="result()").value_or_error()
+               for c in calls]
     expected = [c.value for c in calls]
     assert got == expected, (
         f"SHD-6: expected the calls submitted before shutdown(wait={wait}) to give"
@@ -593,8 +593,8 @@ def test_calls_queued_behind_a_cancelled_one_still_run(conformance: Conformance)
         shut_at_once(conformance, "SHD-6", executor)
         opener(blocker.gate, *(q.gate for q in queued))()
         others = [q for q in queued if q is not queued[2] or not cancelled]
-        outcomes = [conformance.call(q.future.result, what="result()") for q in others]
-    got = [o.value if o.exception is None else o.describe() for o in outcomes]
+        got = [conformance.call(q.future.result, what="result()").value_or_error()
+               for q in others]
     expected = [q.value for q in others]
     assert got == expected, (
         f"SHD-6: expected the calls queued behind a cancelled one (cancel() returned"
@@ -691,8 +691,7 @@ def test_cancel_futures_spares_running_and_finished_calls(conformance: Conforman
             running.gate.set()
         outcomes = {name: conformance.call(f.result, what=f"result() of the {name} call")
                     for name, f in (("running", running.future), ("finished", finished))}
-    got_values = {name: o.value if o.exception is None else o.describe()
-                  for name, o in outcomes.items()}
+    got_values = {name: o.value_or_error() for name, o in outcomes.items()}
     expected = {"running": 0, "finished": "finished"}
     assert got_values == expected, (
         f"SHD-8: expected shutdown(wait={wait}, cancel_futures=True) to spare the running"
