@@ -20,6 +20,7 @@ from concurrent.futures import TimeoutError as FuturesTimeoutError
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -117,6 +118,13 @@ class FutureMachine(RuleBasedStateMachine):
         self.max_workers = 0
         self.all_calls: list[Call] = []
         self.steps: list[str] = []
+
+    @classmethod
+    def run(cls, conformance: Conformance, schedules: settings) -> None:
+        """Run the machine on ``conformance``'s implementation, with shrinking bounded."""
+        failures = Failures(budget=conformance.clock(SHRINK_BUDGET))
+        machine = type(cls.__name__, (cls,), {"conformance": conformance, "failures": failures})
+        run_state_machine_as_test(machine, settings=schedules)  # type: ignore[no-untyped-call]
 
     @contextmanager
     def step(self, description: str | None) -> Iterator[None]:
@@ -298,8 +306,5 @@ class FutureMachine(RuleBasedStateMachine):
 @requires("background")
 def test_future_states_follow_the_model(conformance: Conformance) -> None:
     """Under any schedule of submits, openings, cancels and polls, futures agree with the model."""
-    failures = Failures(budget=conformance.clock(SHRINK_BUDGET))
-    machine = type("FutureMachine", (FutureMachine,),
-                   {"conformance": conformance, "failures": failures})
-    run_state_machine_as_test(machine, settings=spec_settings())  # type: ignore[no-untyped-call]
+    FutureMachine.run(conformance, spec_settings())
 

@@ -26,14 +26,13 @@ from hypothesis.stateful import (
     multiple,
     precondition,
     rule,
-    run_state_machine_as_test,
 )
 
 from conformance import tasks
 from conformance.harness import PROMPT, Conformance
 from conformance.profiles import spec_settings
 from conformance.specs import clause, requires
-from conformance.specs.test_future_machine import SHRINK_BUDGET, Call, Failures, FutureMachine
+from conformance.specs.test_future_machine import Call, FutureMachine
 from conformance.specs.test_shutdown import AT_ONCE
 
 ID = "SHD-24"
@@ -147,7 +146,4 @@ class ShutdownMachine(FutureMachine):
 @requires("background")
 def test_shutdown_follows_the_model(conformance: Conformance) -> None:
     """Under any schedule with a shutdown(wait=False) in it, futures agree with the model."""
-    failures = Failures(budget=conformance.clock(SHRINK_BUDGET))
-    machine = type("ShutdownMachine", (ShutdownMachine,),
-                   {"conformance": conformance, "failures": failures})
-    run_state_machine_as_test(machine, settings=SCHEDULES)  # type: ignore[no-untyped-call]
+    ShutdownMachine.run(conformance, SCHEDULES)
