@@ -133,6 +133,11 @@ class Blocked:
     #: When submit() was called (monotonic seconds), if known.
     submitted: float | None = None
 
+    def left_the_queue(self) -> bool:
+        """Whether the call is no longer just waiting for a worker: it started, its future
+        says running (a worker, or the pool's hand-over, took it), or it is done."""
+        return self.started.is_set() or self.future.running() or self.future.done()
+
 
 @dataclass
 class Conformance:
@@ -282,9 +287,7 @@ class Conformance:
         """
         queued = [self.submit_blocked(executor, value, log) for value in values]
         deadline = time.monotonic() + (self.queued_watch() if watch is None else watch)
-        while time.monotonic() < deadline and not any(
-            q.started.is_set() or q.future.running() or q.future.done() for q in queued
-        ):
+        while time.monotonic() < deadline and not any(q.left_the_queue() for q in queued):
             time.sleep(0.001)
         if any(q.started.is_set() for q in queued):
             raise self._failure(

@@ -15,7 +15,6 @@ until each is one or the other, so the model knows which before the next step.
 
 from __future__ import annotations
 
-from concurrent.futures import Future
 from typing import Any
 
 from hypothesis import settings
@@ -41,12 +40,6 @@ ID = "SHD-24"
 #: its workers as calls come): twice the profile's examples cost a few seconds at most,
 #: and a shutdown that goes wrong may need a run with calls queued and cancelled.
 SCHEDULES = settings(spec_settings(), max_examples=2 * spec_settings().max_examples)
-
-
-def decided(call: Call) -> bool:
-    """Whether the call's fate is sealed: it started, a worker took it, or it is done."""
-    future: Future[Any] = call.blocked.future
-    return call.blocked.started.is_set() or future.running() or future.done()
 
 
 class ShutdownMachine(FutureMachine):
@@ -91,7 +84,8 @@ class ShutdownMachine(FutureMachine):
         with self.step(what):
             # Read before the shutdown: a call seen running or done then is not the
             # shutdown's to cancel; one seen waiting for a worker may be.
-            waiting = [c for c in self.all_calls if not c.cancelled and not decided(c)]
+            waiting = [c for c in self.all_calls
+                       if not c.cancelled and not c.blocked.left_the_queue()]
             bound = self.conformance.clock(AT_ONCE)
             kwargs: dict[str, Any] = {"cancel_futures": True} if cancel_futures else {}
             outcome = self.conformance.call(executor.shutdown, wait=False, bound=bound,
@@ -111,7 +105,8 @@ class ShutdownMachine(FutureMachine):
             if not cancel_futures:
                 return
             self.conformance.wait_until(
-                lambda: all(c.blocked.future.cancelled() or decided(c) for c in waiting),
+                # Cancelled is done, so a cancelled call has left the queue too.
+                lambda: all(c.blocked.left_the_queue() for c in waiting),
                 f"{ID}: expected each call waiting for a worker to be cancelled by {what}, or"
                 " taken by a worker, got one neither",
             )
