@@ -15,6 +15,10 @@ Each ``@given`` spec's inner test (which Hypothesis calls once per example) is w
 * An example that fails a spec the implementation declares as an expected failure (a known
   deviation) ends the spec at once too: the failure is expected, and no one reads the
   smallest example of it, while shrinking it would cost the run its time.
+* An example that fails shuts down the executors kept from earlier examples
+  (``Conformance.executor(keep=True)``), so the examples tried next start on fresh ones, and
+  its failure message says when it ran on a kept executor: such a failure may depend on what
+  the earlier examples did, and Hypothesis may then report it as flaky.
 * Shrinking has a budget: :data:`SHRINK_BUDGET` seconds (times the time scale) from the first
   failing example.  Each smaller example tried runs the executor again, which for a pool that
   starts fresh processes can outlast the spec's time limit; once the budget is spent the spec
@@ -27,6 +31,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 from conformance.harness import Conformance
@@ -76,9 +81,11 @@ def _wrap(inner: Callable[..., Any]) -> Callable[..., Any]:
                 f" s; the smallest failing example found: {shown}"
             )
         before = conformance.stalls
+        conformance.served_before = 0
         try:
             return inner(*args, **kwargs)
         except Exception as exc:
+            _forget_kept_executors(conformance, exc)
             drawn = {name: value for name, value in kwargs.items() if name != "conformance"}
             conformance.failing_example = drawn
             conformance.first_failure = (
@@ -97,3 +104,16 @@ def _wrap(inner: Callable[..., Any]) -> Callable[..., Any]:
 
     setattr(run, _WRAPPED, True)
     return run
+
+
+def _forget_kept_executors(conformance: Conformance, exc: Exception) -> None:
+    """After a failing example: shut the executors kept from earlier examples down, so that
+    the examples tried next start on fresh ones, and say in the failure that the example
+    ran on one (its failure may then depend on what the earlier examples did)."""
+    with suppress(AssertionError):
+        conformance.drop_kept()
+    if (conformance.served_before and isinstance(exc, AssertionError) and exc.args
+            and isinstance(exc.args[0], str)):
+        exc.args = (f"{exc.args[0]}\n\n(This example ran on an executor kept running from"
+                    f" {conformance.served_before} earlier example(s) of the spec, which"
+                    f" passed.)", *exc.args[1:])

@@ -169,25 +169,68 @@ class Conformance:
     slowest_start: float | None = None
     _gates: list[Event] = field(default_factory=list)
     _executors: list[Executor] = field(default_factory=list)
+    #: How many earlier examples of the spec the executors the current example got back
+    #: with ``executor(keep=True)`` had served (0: every executor was fresh).
+    served_before: int = 0
+    #: The executors kept from one example of the spec for the next (see :meth:`executor`):
+    #: for each, the arguments it was made with, the executor, and how many examples it served.
+    _kept: list[tuple[tuple[Any, ...], Executor, int]] = field(default_factory=list)
 
     # -- executors -----------------------------------------------------------
 
     @contextmanager
-    def executor(self, max_workers: int = 2, **options: Any) -> Iterator[Executor]:
+    def executor(self, max_workers: int = 2, *, keep: bool = False,
+                 **options: Any) -> Iterator[Executor]:
         """A fresh executor, shut down (after opening every gate) on exit.
 
         ``options`` go to the factory as keywords (say, ``initializer=``).
+
+        With ``keep``, in a Hypothesis spec, an example that passes leaves the executor
+        running (its gates opened all the same), and a later example of the spec that asks
+        with the same arguments gets it back; the spec's end shuts it down.  A pool of
+        processes then starts a few times per spec instead of once per example.  Only a
+        spec whose calls all end once their gates open, and which never shuts the executor
+        down, may keep it: what it checks must hold on an executor that has run other calls
+        before.  The first example of a spec still gets a fresh executor.  An example that
+        fails shuts every kept executor down (:meth:`drop_kept`), so the examples Hypothesis
+        tries next start on fresh ones (see :mod:`conformance.examples`).
         """
-        executor = self.new_executor(max_workers, **options)
+        executor = self._keep(max_workers, options) if keep else self.new_executor(
+            max_workers, **options)
         try:
             yield executor
         except BaseException:
             # The spec's own failure is the one to report; a shutdown that
             # also fails is left to the daemon thread that ran it.
             with suppress(AssertionError):
-                self.release(executor)
+                if keep:
+                    self.drop_kept()
+                else:
+                    self.release(executor)
             raise
-        self.release(executor)
+        if keep:
+            self.open_all_gates()
+        else:
+            self.release(executor)
+
+    def _keep(self, max_workers: int, options: dict[str, Any]) -> Executor:
+        """The executor kept with these arguments, or a new one kept from now on."""
+        arguments = (max_workers, options)
+        for k, (made_with, executor, served) in enumerate(self._kept):
+            if made_with == arguments:
+                self._kept[k] = (made_with, executor, served + 1)
+                self.served_before = max(self.served_before, served)
+                return executor
+        executor = self.new_executor(max_workers, **options)
+        self._kept.append((arguments, executor, 1))
+        return executor
+
+    def drop_kept(self) -> None:
+        """Shut every kept executor down (one left open by a failing shutdown is shut
+        down again at the spec's end, with the others)."""
+        kept, self._kept = self._kept, []
+        for _, executor, _ in kept:
+            self.release(executor)
 
     def new_executor(self, max_workers: int, **options: Any) -> Executor:
         """A fresh executor, released by :meth:`release` or at the end of the spec."""
@@ -210,6 +253,7 @@ class Conformance:
 
     def close(self) -> None:
         """End of the spec: release whatever is still open."""
+        self._kept.clear()
         errors = []
         for executor in list(self._executors):
             try:

@@ -1,9 +1,10 @@
 """Hypothesis profiles of the specs, selected with ``--conformance-profile``.
 
 Deadlines are off: a slow example is the executor's business, and a hung one
-is pytest-timeout's.  Each example builds its own executor through the
-function-scoped ``conformance`` fixture on purpose, so that health check is
-off too.
+is pytest-timeout's.  The function-scoped ``conformance`` fixture serves every
+example of a spec on purpose: each example asks it for an executor (a fresh one,
+or one kept from an earlier example, see ``Conformance.executor``), so that health
+check is off too.
 """
 
 from __future__ import annotations

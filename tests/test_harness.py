@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from typing import ClassVar
 
 import pytest
 from hypothesis import given, settings
@@ -61,3 +62,75 @@ def test_failing_example_of_an_expected_failure_is_not_shrunk() -> None:
     assert len(tried) == 1, f"examples tried after the first failure: {tried[1:]}"
     assert "every example fails" in str(raised.value)
     assert f"not shrunk: n={tried[0]!r}" in str(raised.value)
+
+
+class CountedPool(ThreadPoolExecutor):
+    """A thread pool that records every pool made and whether each was shut down."""
+
+    made: ClassVar[list[CountedPool]] = []
+
+    def __init__(self, max_workers: int) -> None:
+        super().__init__(max_workers)
+        self.max_workers = max_workers
+        self.shut_down = False
+        CountedPool.made.append(self)
+
+    def shutdown(self, wait: bool = True, **kwargs: object) -> None:
+        self.shut_down = True
+        super().shutdown(wait, **kwargs)
+
+
+def counted_harness() -> Conformance:
+    CountedPool.made = []
+    return Conformance(Implementation(name="counted", factory=CountedPool), {}, Clock(),
+                       Kit(shared_memory=True))
+
+
+def test_a_kept_executor_serves_every_example_that_asks_alike() -> None:
+    got: list[tuple[int, CountedPool]] = []
+
+    @given(max_workers=st.integers(1, 2))
+    @settings(database=None, derandomize=True, max_examples=20)
+    def spec(conformance: Conformance, max_workers: int) -> None:
+        with conformance.executor(max_workers, keep=True) as executor:
+            assert executor.submit(pow, 2, max_workers).result(5) == 2 ** max_workers
+            assert isinstance(executor, CountedPool)
+            got.append((max_workers, executor))
+
+    examples.watch(spec)
+    harness = counted_harness()
+    spec(conformance=harness)
+    # One pool per max_workers drawn, each kept running until the spec ends.
+    assert {n for n, _ in got} == {1, 2}
+    assert sorted(p.max_workers for p in CountedPool.made) == [1, 2]
+    assert all(executor.max_workers == n for n, executor in got)
+    assert not any(p.shut_down for p in CountedPool.made)
+    harness.close()
+    assert all(p.shut_down for p in CountedPool.made)
+
+
+def test_a_failing_example_shuts_kept_executors_down_and_says_it_ran_on_one() -> None:
+    @given(n=st.integers())
+    def spec(conformance: Conformance, n: int) -> None:
+        with conformance.executor(1, keep=True) as executor:
+            assert executor.submit(abs, n).result(5) == abs(n)
+        assert n < 2, "example 2 fails"
+
+    examples.watch(spec)
+    run = spec.hypothesis.inner_test  # type: ignore[attr-defined]
+    harness = counted_harness()
+    run(conformance=harness, n=0)
+    run(conformance=harness, n=1)
+    assert len(CountedPool.made) == 1 and not CountedPool.made[0].shut_down
+    with pytest.raises(AssertionError) as raised:
+        run(conformance=harness, n=2)
+    assert "example 2 fails" in str(raised.value)
+    assert "kept running from 2 earlier example(s)" in str(raised.value)
+    assert CountedPool.made[0].shut_down
+    # The next example starts on a fresh executor, and its failure says nothing of one kept.
+    with pytest.raises(AssertionError) as raised:
+        run(conformance=harness, n=3)
+    assert len(CountedPool.made) == 2
+    assert "kept running" not in str(raised.value)
+    harness.close()
+    assert all(p.shut_down for p in CountedPool.made)

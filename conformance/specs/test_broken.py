@@ -34,7 +34,8 @@ from conformance.report import NOT_APPLICABLE
 from conformance.specs import clause, requires
 
 #: A failing initializer: ``tasks.fail`` raises the exception it is given.
-FAILING = {"initializer": tasks.fail, "initargs": (LookupError("the initializer fails"),)}
+FAILING: dict[str, Any] = {"initializer": tasks.fail,
+                           "initargs": (LookupError("the initializer fails"),)}
 
 
 def show(outcome: Outcome) -> str:
@@ -188,9 +189,9 @@ def test_failing_initializer_calls_back_pending_futures(conformance: Conformance
     callbacks added to its future before then are called, once each."""
     started, gate = conformance.signal(), conformance.event()
     # tasks.gated announces its start, waits for the gate, then raises the exception.
-    failing = {"initializer": tasks.gated,
-               "initargs": (started, gate, conformance.clock(PROMPT * 6),
-                            LookupError("the initializer fails"))}
+    failing: dict[str, Any] = {"initializer": tasks.gated,
+                               "initargs": (started, gate, conformance.clock(PROMPT * 6),
+                                            LookupError("the initializer fails"))}
     called: list[Future[Any]] = []
     with conformance.executor(1, **failing) as executor:
         futures = [executor.submit(tasks.identity, i) for i in range(3)]
@@ -251,9 +252,9 @@ def test_failing_initializer_spares_cancelled_call_only(conformance: Conformance
     """A call cancelled while the initializer runs stays cancelled; the others still fail."""
     started, gate = conformance.signal(), conformance.event()
     # tasks.gated announces its start, waits for the gate, then raises the exception.
-    failing = {"initializer": tasks.gated,
-               "initargs": (started, gate, conformance.clock(PROMPT * 6),
-                            LookupError("the initializer fails"))}
+    failing: dict[str, Any] = {"initializer": tasks.gated,
+                               "initargs": (started, gate, conformance.clock(PROMPT * 6),
+                                            LookupError("the initializer fails"))}
     with conformance.executor(1, **failing) as executor:
         futures = [executor.submit(tasks.identity, 0)]
         budget = conformance.clock(PROMPT)

@@ -309,7 +309,7 @@ def test_callbacks_are_called_in_the_order_added(conformance: Conformance,
     """Callbacks are called in the order they were added, whenever they were added."""
     recorder = Recorder()
     callbacks = [recorder.callback(i, raises=raises) for i, raises in enumerate(schedule.raises)]
-    with conformance.executor(1) as executor:
+    with conformance.executor(1, keep=True) as executor:
         blocked = conformance.submit_blocked(executor, outcome)
         future = blocked.future
         for i in schedule.submitted:

@@ -132,7 +132,7 @@ FINISHED = {"done": True, "running": False, "cancelled": False}
 def test_call_that_raised_is_finished(conformance: Conformance,
                                       raised: list[BaseException]) -> None:
     """A call that raised leaves its future done, neither running nor cancelled."""
-    with conformance.executor() as executor:
+    with conformance.executor(keep=True) as executor:
         futures = [submit("EXC-1", executor, tasks.fail, exc) for exc in raised]
         for future, exc in zip(futures, raised):
             conformance.wait_until(
@@ -155,7 +155,7 @@ def test_result_raises_the_calls_exception(conformance: Conformance,
                                            raised: list[BaseException],
                                            timeout: str) -> None:
     """result() of a call that raised raises the same exception: same type, args, attributes."""
-    with conformance.executor() as executor:
+    with conformance.executor(keep=True) as executor:
         futures = [submit("EXC-2", executor, tasks.fail, exc) for exc in raised]
         settle("EXC-2", conformance, futures)
         for future, exc in zip(futures, raised):
@@ -173,7 +173,7 @@ def test_exception_returns_the_calls_exception(conformance: Conformance,
                                                raised: list[BaseException],
                                                timeout: str) -> None:
     """exception() of a call that raised returns that exception (same type, args, attributes)."""
-    with conformance.executor() as executor:
+    with conformance.executor(keep=True) as executor:
         futures = [submit("EXC-3", executor, tasks.fail, exc) for exc in raised]
         settle("EXC-3", conformance, futures)
         for future, exc in zip(futures, raised):
@@ -190,7 +190,7 @@ def test_result_raises_what_exception_returns(conformance: Conformance,
                                               raised: list[BaseException],
                                               queries: list[str]) -> None:
     """result() raises the very object exception() returns, however often either is asked."""
-    with conformance.executor() as executor:
+    with conformance.executor(keep=True) as executor:
         futures = [submit("EXC-4", executor, tasks.fail, exc) for exc in raised]
         settle("EXC-4", conformance, futures)
         for future, exc in zip(futures, raised):
@@ -216,7 +216,7 @@ def test_the_very_object_comes_back(conformance: Conformance,
                                     raised: list[BaseException]) -> None:
     """With shared memory, result() raises and exception() returns the object the call raised."""
     history = [(exc.__cause__, exc.__context__) for exc in raised]
-    with conformance.executor() as executor:
+    with conformance.executor(keep=True) as executor:
         futures = [submit("EXC-5", executor, tasks.fail, exc) for exc in raised]
         settle("EXC-5", conformance, futures)
         for future, exc, (cause, context) in zip(futures, raised, history):
@@ -248,7 +248,7 @@ def test_the_very_object_comes_back(conformance: Conformance,
 def test_waiting_ends_with_the_exception(conformance: Conformance, exc: BaseException,
                                          timing: str, query: str) -> None:
     """result() and exception() wait for the call, then give its exception, whenever it raised."""
-    with conformance.executor(1) as executor:
+    with conformance.executor(1, keep=True) as executor:
         blocked = conformance.submit_blocked(executor, exc)
         method = getattr(blocked.future, query)
         if timing == "raised-before":
@@ -381,7 +381,7 @@ def test_false_exception_is_still_raised(conformance: Conformance, kind: str) ->
 def test_returned_exception_is_a_value(conformance: Conformance,
                                        returned: list[BaseException]) -> None:
     """A call that returns an exception object has returned it: nothing is raised."""
-    with conformance.executor() as executor:
+    with conformance.executor(keep=True) as executor:
         futures = [submit("EXC-12", executor, tasks.identity, exc) for exc in returned]
         for future, exc in zip(futures, returned):
             outcome = conformance.call(future.result, what="result()")
@@ -454,7 +454,7 @@ def test_outcomes_stay_with_their_calls(conformance: Conformance,
                                         steps: list[tuple[str, Any]], max_workers: int,
                                         one_at_a_time: bool) -> None:
     """Among calls that raise and calls that return, each future gives its own call's outcome."""
-    with conformance.executor(max_workers) as executor:
+    with conformance.executor(max_workers, keep=True) as executor:
         futures = []
         for action, value in steps:
             fn = tasks.fail if action == "raise" else tasks.identity
@@ -484,7 +484,7 @@ def test_exception_tells_where_the_call_raised(conformance: Conformance,
     """The exception's traceback, or its chain of causes, shows the frame that raised it."""
     # tasks.fail raises it: its frame reads 'File ".../tasks.py", line N, in fail'.
     where = (f"{os.path.basename(tasks.__file__)}\"", f"in {tasks.fail.__name__}")
-    with conformance.executor() as executor:
+    with conformance.executor(keep=True) as executor:
         futures = [submit("EXC-9", executor, tasks.fail, exc) for exc in raised]
         for future, exc in zip(futures, raised):
             got = conformance.call(future.exception, what="exception()").value
@@ -513,7 +513,7 @@ def test_exception_tells_where_the_call_raised(conformance: Conformance,
 def test_exception_group_comes_back_whole(conformance: Conformance,
                                           group: BaseException) -> None:
     """A call raising an exception group gives a group of the same type, message and members."""
-    with conformance.executor(1) as executor:
+    with conformance.executor(1, keep=True) as executor:
         future = submit("EXC-10", executor, tasks.fail, group)
         settle("EXC-10", conformance, [future])
         returned = conformance.call(future.exception, what="exception()")

@@ -103,7 +103,7 @@ def _run_schedule(conformance: Conformance, clause_id: str, outcomes: list[Any],
     started = [conformance.signal() for _ in range(n)]
     gates = [conformance.event() for _ in range(n)]
     bound = conformance.clock(PROMPT * 6)
-    with conformance.executor(n) as executor:
+    with conformance.executor(n, keep=True) as executor:
         iterator = _map(conformance, executor, tasks.finish_gated, started, gates,
                         [bound] * n, range(n), outcomes, [log] * n)
         _await_started(conformance, started)
@@ -318,7 +318,7 @@ def test_several_iterables_go_in_step(conformance: Conformance,
     """fn gets one item of each iterable, and the calls stop with the shortest one."""
     iterables = [_as_kind(items, kind) for items, kind in inputs]
     expected: list[Any] = [(args, {}) for args in zip(*(i for i, _ in inputs))]
-    with conformance.executor(max_workers) as executor:
+    with conformance.executor(max_workers, keep=True) as executor:
         iterator = _map(conformance, executor, tasks.echo, *iterables)
         got = conformance.call(list, iterator, what="iterating map()").unwrap()
     assert got == expected, (
@@ -457,7 +457,7 @@ def test_chunksize_changes_no_values(conformance: Conformance, inputs: list[list
                                      chunksize: int, max_workers: int) -> None:
     """Every executor accepts chunksize, and the values and their order stay the same."""
     expected: list[Any] = [(args, {}) for args in zip(*inputs)]
-    with conformance.executor(max_workers) as executor:
+    with conformance.executor(max_workers, keep=True) as executor:
         outcome = conformance.call(executor.map, tasks.echo, *inputs, chunksize=chunksize,
                                    what=f"map(..., chunksize={chunksize})")
         assert outcome.exception is None, (
@@ -478,7 +478,7 @@ def test_chunksize_keeps_exceptions_in_place(conformance: Conformance, data: st.
     items = data.draw(st.lists(st.integers(), min_size=2, max_size=8))
     fail = data.draw(st.sets(st.integers(0, len(items) - 1), min_size=1))
     outcomes = [LookupError(f"call {i}") if i in fail else v for i, v in enumerate(items)]
-    with conformance.executor(max_workers) as executor:
+    with conformance.executor(max_workers, keep=True) as executor:
         _expect_chunks_raise_in_place(conformance, executor, outcomes, chunksize)
 
 

@@ -38,7 +38,7 @@ def test_submit_returns_a_future(conformance: Conformance) -> None:
 def test_call_gets_exactly_the_arguments(conformance: Conformance, args: list[Any],
                                          kwargs: dict[str, Any]) -> None:
     """The call runs as fn(*args, **kwargs)."""
-    with conformance.executor() as executor:
+    with conformance.executor(keep=True) as executor:
         got = conformance.result(executor.submit(tasks.echo, *args, **kwargs))
     assert got == (tuple(args), kwargs), (
         f"SUB-2: expected the call to receive {(tuple(args), kwargs)!r}, got {got!r}"
@@ -122,7 +122,7 @@ def test_every_call_runs_exactly_once(conformance: Conformance, items: list[int]
                                       max_workers: int) -> None:
     """Every submitted call runs once, and each future gives its own call's result."""
     log = conformance.log()
-    with conformance.executor(max_workers) as executor:
+    with conformance.executor(max_workers, keep=True) as executor:
         futures = [executor.submit(tasks.record, log, (i, item)) for i, item in enumerate(items)]
         results = [conformance.result(f) for f in futures]
     expected = list(enumerate(items))

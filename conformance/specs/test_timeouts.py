@@ -205,7 +205,7 @@ def test_running_out_in_an_event_loop_raises_timeout_error(conformance: Conforma
 def test_wait_does_not_give_up_early(conformance: Conformance,
                                      waits: list[tuple[str, float, bool]]) -> None:
     """A timed wait for an unfinished call lasts at least its timeout."""
-    with conformance.executor(1) as executor:
+    with conformance.executor(1, keep=True) as executor:
         blocked = unfinished(conformance, executor)
         for query, timeout, keyword in waits:
             what, outcome = ask(conformance, "TMO-2", blocked.future, query, timeout,
@@ -426,7 +426,7 @@ def test_cancel_ends_a_timed_wait(conformance: Conformance, query: str) -> None:
 def test_timed_out_wait_leaves_the_call_running(conformance: Conformance,
                                                 waits: list[tuple[str, float, bool]]) -> None:
     """Timed-out waits leave a running call running; it then finishes and gives its value."""
-    with conformance.executor(1) as executor:
+    with conformance.executor(1, keep=True) as executor:
         blocked = unfinished(conformance, executor)
         for query, timeout, keyword in waits:
             what, outcome = ask(conformance, "TMO-9", blocked.future, query, timeout,

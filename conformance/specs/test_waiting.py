@@ -494,7 +494,7 @@ def test_first_exception_returns_when_the_first_raise_comes(
     # The calls that finish: up to the first that raises, in the drawn order.
     first = next(k for k, i in enumerate(order) if raises[i])
     opened = order[:max(before, first + 1)]
-    with conformance.executor(len(raises)) as executor:
+    with conformance.executor(len(raises), keep=True) as executor:
         calls = _running(conformance, executor, outcomes)
         futures = [c.future for c in calls]
         _finish(conformance, "WAIT-5", *(calls[i] for i in order[:before]))
@@ -738,7 +738,7 @@ def test_as_completed_yields_in_completion_order(
     if how.get("timeout") in ("long-float", "long-int"):
         long = conformance.clock(PROMPT * 6)  # never runs out while the spec lasts
         how = {"timeout": float(long) if how["timeout"] == "long-float" else int(long)}
-    with conformance.executor(len(outcomes)) as executor:
+    with conformance.executor(len(outcomes), keep=True) as executor:
         calls = _running(conformance, executor, outcomes)
         futures = [c.future for c in calls]
         _finish(conformance, "ASC-2", *(calls[i] for i in order[:before]))
