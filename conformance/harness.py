@@ -176,6 +176,14 @@ class Conformance:
     #: for each, the arguments it was made with, the executor, and how many examples it served.
     _kept: list[tuple[tuple[Any, ...], Executor, int]] = field(default_factory=list)
 
+    def __repr__(self) -> str:
+        return f"<{self.clause or 'conformance'} harness of {self.implementation.name}>"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # Hypothesis shows every argument of a failing example, this one included, and
+        # would list a dataclass's fields, which bury the drawn arguments.
+        printer.text(repr(self))
+
     # -- executors -----------------------------------------------------------
 
     @contextmanager

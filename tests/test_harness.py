@@ -43,6 +43,8 @@ def test_the_harness_names_the_clause_of_the_spec_first() -> None:
     with pytest.raises(AssertionError) as raised:
         harness.wait_until(lambda: False, "WAIT-5: it did not finish", bound=0.05)
     assert str(raised.value) == "WAIT-5: it did not finish within 0.05s"
+    # Hypothesis shows it among the arguments of a failing example: briefly.
+    assert repr(harness) == "<WAIT-5 harness of thread>"
 
 
 def test_failing_example_of_an_expected_failure_is_not_shrunk() -> None:
