@@ -20,6 +20,7 @@ CASES = [
     ("WaitByKeywordOnly", "SHD-5"),
     ("ShutdownDropsQueuedCalls", "SHD-6"),
     ("IgnoresCancelFutures", "SHD-7"),
+    ("IgnoresCancelFutures", "SHD-24"),
     ("CancelFuturesForgetsToWait", "SHD-8"),
     ("CancelsWithoutNotifying", "SHD-9"),
     ("SecondShutdownRaises", "SHD-10"),

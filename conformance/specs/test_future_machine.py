@@ -19,6 +19,7 @@ from concurrent.futures import CancelledError, Executor
 from concurrent.futures import TimeoutError as FuturesTimeoutError
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -100,6 +101,9 @@ class Call:
         return f"cancel() returned {self.cancel_returned}"
 
 
+_Machine = TypeVar("_Machine", bound="FutureMachine")
+
+
 class FutureMachine(RuleBasedStateMachine):
     """Rules are what a caller may do; invariants are what a future must always report."""
 
@@ -120,11 +124,17 @@ class FutureMachine(RuleBasedStateMachine):
         self.steps: list[str] = []
 
     @classmethod
-    def run(cls, conformance: Conformance, schedules: settings) -> None:
-        """Run the machine on ``conformance``'s implementation, with shrinking bounded."""
+    def bound(cls: type[_Machine], conformance: Conformance) -> type[_Machine]:
+        """The machine of one spec run on ``conformance``'s implementation, with shrinking
+        bounded: Hypothesis runs it, or a spec drives one through a fixed schedule."""
         failures = Failures(budget=conformance.clock(SHRINK_BUDGET))
-        machine = type(cls.__name__, (cls,), {"conformance": conformance, "failures": failures})
-        run_state_machine_as_test(machine, settings=schedules)  # type: ignore[no-untyped-call]
+        return type(cls.__name__, (cls,), {"conformance": conformance, "failures": failures})
+
+    @classmethod
+    def run(cls, conformance: Conformance, schedules: settings) -> None:
+        """Run the machine on ``conformance``'s implementation under drawn schedules."""
+        run_state_machine_as_test(cls.bound(conformance),  # type: ignore[no-untyped-call]
+                                  settings=schedules)
 
     @contextmanager
     def step(self, description: str | None) -> Iterator[None]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -142,3 +143,24 @@ class ShutdownMachine(FutureMachine):
 def test_shutdown_follows_the_model(conformance: Conformance) -> None:
     """Under any schedule with a shutdown(wait=False) in it, futures agree with the model."""
     ShutdownMachine.run(conformance, SCHEDULES)
+
+
+@clause(ID)
+@requires("background", "bounded_workers")
+@pytest.mark.parametrize("max_workers", [1, 2])
+def test_cancel_futures_with_calls_queued_deep(conformance: Conformance,
+                                               max_workers: int) -> None:
+    """One schedule run every time, whatever Hypothesis draws: every worker busy, five calls
+    waiting behind them (more than a pool hands to its workers ahead of time), then
+    shutdown(wait=False, cancel_futures=True) and a submit() after it."""
+    machine = ShutdownMachine.bound(conformance)()
+    try:
+        machine.start(max_workers, [(value, False) for value in range(5)])
+        machine.states_are_consistent()
+        machine.shutdown(cancel_futures=True)
+        machine.states_are_consistent()
+        machine.submit_after_shutdown()
+        machine.teardown()
+    except AssertionError as failure:
+        steps = "\n".join(f"    {step}" for step in machine.steps)
+        raise AssertionError(f"{failure}\n\nThe steps:\n{steps}") from None
