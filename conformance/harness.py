@@ -45,6 +45,10 @@ SETTLE = 0.25
 QUEUED_WATCH_STARTS = 50
 QUEUED_WATCH_FLOOR = 0.05
 
+#: How long, in unscaled seconds, no further queued call may leave the queue before the
+#: calls a pool hands to its workers ahead of time count as all handed over.
+HAND_OVER = 0.05
+
 #: A race (:meth:`Conformance.race`) lasts RACE_TIME unscaled seconds, or RACES
 #: quick calls if that comes first: enough for a check-then-act between the caller's
 #: thread and the one finishing a call to lose a few times, with threads switching as
@@ -341,6 +345,7 @@ class Conformance:
         deadline = time.monotonic() + (self.queued_watch() if watch is None else watch)
         while time.monotonic() < deadline and not any(q.left_the_queue() for q in queued):
             time.sleep(0.001)
+        self._until_handed_over(queued)
         if any(q.started.is_set() for q in queued):
             raise self._failure(
                 "a call started while every worker was busy: the executor runs more than"
@@ -348,6 +353,22 @@ class Conformance:
                 " Implementation(bounded_workers=False))"
             )
         return queued
+
+    def _until_handed_over(self, queued: list[Blocked]) -> None:
+        """Once a queued call has left the queue, watch until no other has for HAND_OVER
+        seconds (scaled): a pool hands calls to its workers ahead of time in a burst, in
+        whatever order it likes, and which ones are still pending is settled only then."""
+        left = [q.left_the_queue() for q in queued]
+        if not any(left):
+            return
+        deadline = time.monotonic() + self.clock(PROMPT)
+        quiet_from = time.monotonic()
+        while time.monotonic() < deadline and time.monotonic() - quiet_from < self.clock(
+                HAND_OVER):
+            time.sleep(0.001)
+            now = [q.left_the_queue() for q in queued]
+            if now != left:
+                left, quiet_from = now, time.monotonic()
 
     def queued_watch(self) -> float:
         """How long :meth:`submit_queued` watches by default: SETTLE (scaled) until a call

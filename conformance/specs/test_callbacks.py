@@ -30,7 +30,7 @@ from conformance import tasks
 from conformance.harness import PROMPT, Blocked, Conformance
 from conformance.profiles import spec_settings
 from conformance.report import NOT_APPLICABLE
-from conformance.specs import clause, eventually, requires, states
+from conformance.specs import clause, eventually, requires, states, still_pending
 from conformance.strategies import CallbackSchedule, callback_schedules, exceptions, values
 
 _T = TypeVar("_T")
@@ -99,11 +99,11 @@ def cancel_queued(clause_id: str, conformance: Conformance, executor: Executor,
                   prepare: Callable[[Future[Any]], _T]) -> tuple[Future[Any], _T]:
     """A future cancelled while its call waited for the only worker of ``executor``.
 
-    Each candidate, last queued first, is handed to ``prepare`` (say, to add
-    callbacks) just before its cancel(); returns the first one cancelled, with
-    what ``prepare`` returned for it.
+    Each candidate still pending, last queued first, is handed to ``prepare`` (say, to
+    add callbacks) just before its cancel(); returns the first one cancelled, with what
+    ``prepare`` returned for it.
     """
-    for queued in reversed(queued_calls(conformance, executor)):
+    for queued in reversed(still_pending(queued_calls(conformance, executor))):
         prepared = prepare(queued.future)
         outcome = conformance.call(queued.future.cancel, what="cancel()")
         assert outcome.exception is None, (

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from conformance import tasks
 from conformance.harness import PROMPT, Blocked, Conformance, Outcome
 from conformance.profiles import spec_settings
-from conformance.specs import clause, requires, states
+from conformance.specs import clause, requires, states, still_pending
 from conformance.standalone import cancel_schedule_script, reproducible
 from conformance.strategies import CancelSchedule, cancel_schedules
 
@@ -400,10 +400,10 @@ def test_concurrent_cancels_all_succeed(conformance: Conformance, max_workers: i
     log = conformance.log()
     with conformance.executor(max_workers) as executor:
         conformance.occupy_all_workers(executor, max_workers)
-        # The last of several queued calls: an executor may hand the first ones to its
-        # workers early and refuse to cancel those (FUT-3).
-        queued = [conformance.submit_blocked(executor, i, log) for i in range(max_workers + 3)]
-        target = queued[-1]
+        # One still pending: an executor may hand queued calls to its workers early and
+        # refuse to cancel those (FUT-3).
+        queued = conformance.submit_queued(executor, *range(max_workers + 3), log=log)
+        target = still_pending(queued)[-1]
         called: list[list[Future[Any]]] = [[] for _ in range(callbacks)]
         for seen in called:
             target.future.add_done_callback(seen.append)
@@ -444,8 +444,8 @@ def test_cancel_wakes_untimed_waiters(conformance: Conformance,
     answers: list[Any] = []
     with conformance.executor(1) as executor:
         conformance.occupy_all_workers(executor, 1)
-        # The last of several: an executor may hand the first queued calls on early.
-        target = [conformance.submit_blocked(executor, i) for i in range(4)][-1]
+        # One still pending: an executor may hand queued calls on early.
+        target = still_pending(conformance.submit_queued(executor, *range(4)))[-1]
         future = target.future
 
         def wait_in(rest: list[str]) -> list[Outcome]:

@@ -42,7 +42,7 @@ from conformance.harness import (
 from conformance.leftovers import Census
 from conformance.profiles import spec_settings
 from conformance.report import NOT_APPLICABLE
-from conformance.specs import clause, requires, states
+from conformance.specs import clause, requires, states, still_pending
 from conformance.tasks import Event
 
 #: How long, in unscaled seconds, shutdown(wait=False) may take: it waits for nothing.
@@ -587,12 +587,13 @@ def test_calls_queued_behind_a_cancelled_one_still_run(conformance: Conformance)
     with conformance.executor(1) as executor:
         (blocker,) = conformance.occupy_all_workers(executor, 1)
         queued = conformance.submit_queued(executor, *range(4), log=log)
-        # The last but one: a pool that hands the first queued call to a worker early
-        # (CPython's process pool) has the later ones still pending.
-        cancelled = queued[2].future.cancel()
+        # The last but one still pending (a pool may hand queued calls to a worker early, as
+        # CPython's process pool does): a call still pending is queued with it.
+        target = still_pending(queued, 2)[-2]
+        cancelled = target.future.cancel()
         shut_at_once(conformance, "SHD-6", executor)
         opener(blocker.gate, *(q.gate for q in queued))()
-        others = [q for q in queued if q is not queued[2] or not cancelled]
+        others = [q for q in queued if q is not target or not cancelled]
         got = [conformance.call(q.future.result, what="result()").value_or_error()
                for q in others]
     expected = [q.value for q in others]
@@ -738,8 +739,8 @@ def test_shutdown_cancels_end_waits_in_progress(conformance: Conformance) -> Non
     bound = conformance.clock(4 * SETTLE)
     with conformance.executor(1) as executor:
         conformance.occupy_all_workers(executor, 1)
-        # The last queued call: an executor may hand the first ones to a worker early (FUT-1).
-        last = conformance.submit_queued(executor, *range(4))[-1].future
+        # One still pending: an executor may hand queued calls to a worker early (FUT-1).
+        last = still_pending(conformance.submit_queued(executor, *range(4)))[-1].future
         waited = conformance.call(
             concurrent.futures.wait, [last], timeout=bound, what="wait()",
             when_waiting=lambda: executor.shutdown(wait=False, cancel_futures=True),

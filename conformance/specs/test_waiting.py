@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 from conformance import raisables, tasks
 from conformance.harness import PROMPT, SETTLE, Attempt, Blocked, Conformance, Outcome
 from conformance.profiles import spec_settings
-from conformance.specs import clause, requires
+from conformance.specs import clause, requires, still_pending
 
 #: How long, in unscaled seconds, a call that just finished may take to reach
 #: wait() or as_completed() (from another process, on a loaded machine).
@@ -231,13 +231,12 @@ def _open_later(gate: tasks.Event, delay: float) -> None:
 
 def _queued(conformance: Conformance, executor: Executor,
             count: int) -> tuple[Blocked, list[Blocked]]:
-    """A running call holding the only worker, and ``count`` calls queued behind it.
-
-    Cancel the last ones: an executor may hand the first queued calls to a worker
-    early, where cancel() fails (FUT-1).
+    """A running call holding the only worker, and those of ``count`` calls queued behind
+    it that are still pending: an executor may hand queued calls to a worker early, where
+    cancel() fails (FUT-1).
     """
     (blocker,) = conformance.occupy_all_workers(executor, 1)
-    return blocker, conformance.submit_queued(executor, *range(count))
+    return blocker, still_pending(conformance.submit_queued(executor, *range(count)))
 
 
 def _cancel(clause_id: str, call: Blocked) -> None:
