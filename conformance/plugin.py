@@ -18,6 +18,7 @@ import os
 import pkgutil
 import re
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,7 +27,16 @@ from typing import Any
 
 import pytest
 
-from conformance import backstop, clauses, examples, expected, profiles, replay, standalone
+from conformance import (
+    backstop,
+    clauses,
+    examples,
+    expected,
+    leftovers,
+    profiles,
+    replay,
+    standalone,
+)
 from conformance.capabilities import ProbeFailed, effective, probe
 from conformance.expected import BadExpectedFailures, ExpectedFailure
 from conformance.harness import PROMPT, Clock, Conformance
@@ -46,6 +56,10 @@ REQUIRES_MARK = "conformance_requires"
 #: How many pytest-xdist workers may die before xdist gives up, unless
 #: ``--max-worker-restart`` says otherwise: enough for every spec to kill one.
 CRASHED_WORKERS = 1000
+
+#: Seconds (times the time scale) that the processes still alive below the run's process
+#: at its end get to finish before they are killed (see :mod:`conformance.leftovers`).
+LEFTOVER_GRACE = 5.0
 
 
 # -- options ----------------------------------------------------------------------
@@ -192,6 +206,8 @@ class Run:
     example: tuple[str, bytes] | None = None
     #: Where the replay script of each failed spec is written (--conformance-replay-dir).
     replay_dir: Path | None = None
+    #: The processes the executors left running, killed at the end of the run, described.
+    killed: list[str] = field(default_factory=list)
 
     def expected(self, implementation: Implementation) -> list[ExpectedFailure]:
         """The implementation's expected failures that apply on this Python."""
@@ -315,7 +331,12 @@ class Run:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         for kit in self.kits.values():
             kit.close()
+        # The processes below pytest-xdist's controller are its workers until they end:
+        # it stops what it left running itself once they have (pytest_unconfigure).
+        if not session.config.pluginmanager.hasplugin("dsession"):
+            self.killed += leftovers.stop_leftover_processes(self.clock(LEFTOVER_GRACE))
         if hasattr(session.config, "workerinput"):
+            session.config.workeroutput["conformance_killed"] = self.killed  # type: ignore[attr-defined]
             return
         self.settle_expectations()
         if self.report is not None and self.verdicts.by_implementation:
@@ -329,7 +350,31 @@ class Run:
         if self.strict and self.verdicts.any_fixed and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        if not config.pluginmanager.hasplugin("dsession"):
+            return
+        # pytest-xdist's controller, its workers gone: it made executors too (to check the
+        # factory), and the summary is written, so what it kills is told on stderr.
+        for described in leftovers.stop_leftover_processes(self.clock(LEFTOVER_GRACE)):
+            print(f"conformance: killed process {described}, left running by an executor"
+                  " under test", file=sys.stderr)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        # pytest-xdist's hook in its controller: what a worker killed as its run ended.
+        self.killed += getattr(node, "workeroutput", {}).get("conformance_killed", [])
+
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.killed:
+            terminalreporter.write_sep("=", "conformance: processes left running")
+            terminalreporter.write_line(
+                f"{len(self.killed)} process(es) the executors under test started were still"
+                f" running {self.clock(LEFTOVER_GRACE):g}s after the last spec, and were"
+                " killed (SHD-20 and SHD-21 report a leak on the spec that caused it):")
+            for described in self.killed[:10]:
+                terminalreporter.write_line(f"  {described}")
+            if len(self.killed) > 10:
+                terminalreporter.write_line(f"  and {len(self.killed) - 10} more")
         if not self.verdicts.by_implementation:
             return
         terminalreporter.write_sep("=", "conformance: clause verdicts")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+from pathlib import Path
+
 import pytest
 
 from tests.conftest import SuiteRun
@@ -40,6 +44,7 @@ CASES = [
     ("AbandonedAtExit", "SHD-19"),
     ("JoinsTheLastExecutorAtExit", "SHD-19"),
     ("LeavesIdleWorkers", "SHD-20"),
+    ("LeavesAProcessRunning", "SHD-20"),
     ("ForgetsWorkersWithoutWait", "SHD-21"),
     ("StopsItsWorkersOnce", "SHD-21"),
     ("StopsAtCancelledOnceShutDown", "SHD-6"),
@@ -51,3 +56,30 @@ CASES = [
 def test_broken_executor_fails_its_clause(suite: SuiteRun, executor: str, clause: str) -> None:
     failing = suite.failing(f"broken.shutdown:{executor}", "-m", clause)
     assert failing == {clause}, suite.result.stdout.str()
+
+
+def _running_with(mark: str) -> list[str]:
+    """The live processes whose command line holds ``mark``."""
+    found = []
+    for pid in os.listdir("/proc"):
+        try:
+            cmdline = Path("/proc", pid, "cmdline").read_bytes().decode(errors="replace")
+            state = Path("/proc", pid, "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if mark in cmdline and state != "Z":
+            found.append(pid)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the processes in /proc")
+@pytest.mark.parametrize("xdist", [(), ("-n", "2")], ids=["serial", "xdist"])
+def test_the_run_kills_the_processes_an_executor_left_running(
+        suite: SuiteRun, monkeypatch: pytest.MonkeyPatch, xdist: tuple[str, ...]) -> None:
+    mark = f"conformance-selftest-{uuid.uuid4().hex}"
+    monkeypatch.setenv("CONFORMANCE_SELFTEST_MARK", mark)
+    failing = suite.failing("broken.shutdown:LeavesAProcessRunning", "-m", "SHD-20", *xdist)
+    output = suite.result.stdout.str()
+    assert failing == {"SHD-20"}, output
+    assert "were killed" in output and mark in output, output
+    assert not _running_with(mark), output

@@ -14,13 +14,16 @@ from __future__ import annotations
 import base64
 import concurrent.futures
 import json
+import os
 import pickle
+import signal
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -1326,8 +1329,10 @@ class _ExitingProgram:
     """The exit program, run in a fresh interpreter whose output is read as it comes."""
 
     def __init__(self, args: list[str]) -> None:
+        # In a session of its own: see _end_its_process_group().
         self._process = subprocess.Popen(args, stdout=subprocess.PIPE,
-                                         stderr=subprocess.PIPE, text=True)
+                                         stderr=subprocess.PIPE, text=True,
+                                         start_new_session=True)
         self._stdout: list[str] = []
         self._stderr: list[str] = []
         # Set once both calls have finished, or the program has closed its output.
@@ -1359,9 +1364,19 @@ class _ExitingProgram:
             exited = False
         else:
             exited = True
+        self._end_its_process_group()
         for reader in self._readers:
             reader.join(exit_bound)
         return exited
+
+    def _end_its_process_group(self) -> None:
+        """Kill what the program left running: the processes its executor started (a
+        forked worker stays in the program's process group) would outlive the spec, and
+        the run, holding the program's output open."""
+        killpg = getattr(os, "killpg", None)
+        if killpg is not None:
+            with suppress(OSError):
+                killpg(self._process.pid, getattr(signal, "SIGKILL", signal.SIGTERM))
 
     @property
     def returncode(self) -> int | None:

@@ -7,6 +7,9 @@ the with statement, in how many workers it runs, or in submit() under threads.
 from __future__ import annotations
 
 import atexit
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -551,3 +554,15 @@ class StopsAtCancelledOnceShutDown(ReferenceExecutor):
         if not wait and isinstance(self._shared.queue, _QuitsAtCancelled):
             self._shared.queue.stopping = True
         super().shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+class LeavesAProcessRunning(ReferenceExecutor):
+    """Starts a helper process with the executor and never stops it, so the helper outlives
+    shutdown() and the run. Caught by SHD-20; the run kills the helper as it ends. The
+    helper's command line ends with $CONFORMANCE_SELFTEST_MARK, for the test to find it."""
+
+    def __init__(self, max_workers: int | None = None, **options: Any) -> None:
+        super().__init__(max_workers, **options)
+        mark = os.environ.get("CONFORMANCE_SELFTEST_MARK", "leaked-helper")
+        self._helper = subprocess.Popen(
+            [sys.executable, "-c", "import time; time.sleep(600)", mark])
