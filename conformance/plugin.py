@@ -20,6 +20,7 @@ import re
 import signal
 import sys
 import threading
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -558,7 +559,12 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-    report = yield
+    try:
+        report = yield
+    except Exception as error:
+        if call.excinfo is None or item.get_closest_marker(CLAUSE_MARK) is None:
+            raise
+        report = _plain_report(item, call, error)
     mark = item.get_closest_marker(CLAUSE_MARK)
     if mark is not None and report.failed:
         clause = clauses.get(mark.args[0])
@@ -571,6 +577,29 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         alone = _standalone(item, clause)
         if alone is not None:
             report.sections.append(("conformance standalone reproduction", alone))
+    return report
+
+
+def _plain_report(item: pytest.Item, call: pytest.CallInfo[None],
+                  error: Exception) -> pytest.TestReport:
+    """The report of a failed spec that pytest could not format (CPython 3.11's ast.parse,
+    which pytest and traceback use to show a line's source, can raise SystemError for a
+    traceback an executor left behind): the failure is reported all the same, plainly, and
+    the run goes on instead of ending with an internal error."""
+    assert call.excinfo is not None
+    frames = "".join(
+        f'  File "{frame.f_code.co_filename}", line {line}, in {frame.f_code.co_name}\n'
+        for frame, line in traceback.walk_tb(call.excinfo.tb))
+    text = (f"{frames}{call.excinfo.exconly()}\n\n(pytest could not format this failure:"
+            f" {error!r})")
+    report = pytest.TestReport(item.nodeid, item.location, dict.fromkeys(item.keywords, 1),
+                               "failed", text, call.when,  # type: ignore[arg-type]
+                               user_properties=item.user_properties,
+                               duration=call.duration, start=call.start, stop=call.stop)
+    xfail = item.get_closest_marker("xfail")
+    if xfail is not None and call.when == "call":  # an expected failure, as pytest marks one
+        report.outcome = "skipped"
+        report.wasxfail = xfail.kwargs.get("reason", "")  # type: ignore[attr-defined]
     return report
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 
@@ -314,3 +315,26 @@ def test_failed_example_comes_with_a_standalone_script(suite: SuiteRun, executor
     result = suite.pytester.run(sys.executable, kept)
     assert result.ret == 0, result.stdout.str()
     assert f"{clause_id}: kept in all 5 runs of this example" in result.stdout.str()
+
+
+UNFORMATTABLE = '''
+import _pytest.python
+
+def repr_failure(self, excinfo):
+    raise SystemError("AST constructor recursion depth mismatch (before=147, after=27)")
+
+_pytest.python.Function.repr_failure = repr_failure
+'''
+
+
+def test_a_failure_pytest_cannot_format_is_still_reported_on_its_clause(
+        suite: SuiteRun, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As CPython 3.11's ast.parse did once, formatting a failure raises: the spec still
+    # fails on its clause, and the run ends with its report instead of an internal error.
+    suite.pytester.makepyfile(unformattable=UNFORMATTABLE)
+    monkeypatch.setenv("PYTHONPATH", f"{suite.pytester.path}{os.pathsep}{os.environ['PYTHONPATH']}")
+    failing = suite.failing("broken.shutdown:RunsAfterShutdown", "-m", "SHD-1",
+                            "-p", "unformattable")
+    assert suite.result.ret == pytest.ExitCode.TESTS_FAILED, suite.result.stdout.str()
+    assert failing == {"SHD-1"}
+    suite.result.stdout.fnmatch_lines(["*pytest could not format this failure: SystemError*"])
