@@ -15,8 +15,8 @@ Each ``@given`` spec's inner test (which Hypothesis calls once per example) is w
 * An example that fails a spec the implementation declares as an expected failure (a known
   deviation) ends the spec at once too: the failure is expected, and no one reads the
   smallest example of it, while shrinking it would cost the run its time.
-* An example that fails shuts down the executors kept from earlier examples
-  (``Conformance.executor(keep=True)``), so the examples tried next start on fresh ones, and
+* An example that fails shuts down the executor kept from earlier examples
+  (``Conformance.executor(keep=True)``), so the examples tried next start on a fresh one, and
   its failure message says when it ran on a kept executor: such a failure may depend on what
   the earlier examples did, and Hypothesis may then report it as flaky.
 * Shrinking has a budget: :data:`SHRINK_BUDGET` seconds (times the time scale) from the first
@@ -85,7 +85,7 @@ def _wrap(inner: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return inner(*args, **kwargs)
         except Exception as exc:
-            _forget_kept_executors(conformance, exc)
+            _forget_kept_executor(conformance, exc)
             drawn = {name: value for name, value in kwargs.items() if name != "conformance"}
             conformance.failing_example = drawn
             conformance.first_failure = (
@@ -106,10 +106,10 @@ def _wrap(inner: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
-def _forget_kept_executors(conformance: Conformance, exc: Exception) -> None:
-    """After a failing example: shut the executors kept from earlier examples down, so that
-    the examples tried next start on fresh ones, and say in the failure that the example
-    ran on one (its failure may then depend on what the earlier examples did)."""
+def _forget_kept_executor(conformance: Conformance, exc: Exception) -> None:
+    """After a failing example: shut the executor kept from earlier examples down, so that
+    the examples tried next start on a fresh one, and say in the failure that the example
+    ran on it (its failure may then depend on what the earlier examples did)."""
     with suppress(AssertionError):
         conformance.drop_kept()
     if (conformance.served_before and isinstance(exc, AssertionError) and exc.args

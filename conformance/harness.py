@@ -173,12 +173,12 @@ class Conformance:
     slowest_start: float | None = None
     _gates: list[Event] = field(default_factory=list)
     _executors: list[Executor] = field(default_factory=list)
-    #: How many earlier examples of the spec the executors the current example got back
-    #: with ``executor(keep=True)`` had served (0: every executor was fresh).
+    #: How many earlier examples of the spec the executor the current example got back
+    #: with ``executor(keep=True)`` had served (0: it was fresh).
     served_before: int = 0
-    #: The executors kept from one example of the spec for the next (see :meth:`executor`):
-    #: for each, the arguments it was made with, the executor, and how many examples it served.
-    _kept: list[tuple[tuple[Any, ...], Executor, int]] = field(default_factory=list)
+    #: The executor kept from one example of the spec for the next (see :meth:`executor`):
+    #: the arguments it was made with, the executor, and how many examples it served.
+    _kept: tuple[tuple[Any, ...], Executor, int] | None = None
 
     def __repr__(self) -> str:
         return f"<{self.clause or 'conformance'} harness of {self.implementation.name}>"
@@ -198,14 +198,16 @@ class Conformance:
         ``options`` go to the factory as keywords (say, ``initializer=``).
 
         With ``keep``, in a Hypothesis spec, an example that passes leaves the executor
-        running (its gates opened all the same), and a later example of the spec that asks
-        with the same arguments gets it back; the spec's end shuts it down.  A pool of
-        processes then starts a few times per spec instead of once per example.  Only a
-        spec whose calls all end once their gates open, and which never shuts the executor
-        down, may keep it: what it checks must hold on an executor that has run other calls
-        before.  The first example of a spec still gets a fresh executor.  An example that
-        fails shuts every kept executor down (:meth:`drop_kept`), so the examples Hypothesis
-        tries next start on fresh ones (see :mod:`conformance.examples`).
+        running (its gates opened all the same), and the next example of the spec gets it
+        back if it asks with the same arguments; otherwise it is shut down and a fresh one
+        made, so that a spec never holds two (some factories hand out one pool shared by
+        all).  The spec's end shuts it down.  A pool of processes then starts a few times per
+        spec instead of once per example.  Only a spec whose calls all end once their gates
+        open, and which never shuts the executor down, may keep it: what it checks must hold
+        on an executor that has run other calls before.  The first example of a spec still
+        gets a fresh executor.  An example that fails shuts the kept executor down
+        (:meth:`drop_kept`), so the examples Hypothesis tries next start on a fresh one (see
+        :mod:`conformance.examples`).
         """
         executor = self._keep(max_workers, options) if keep else self.new_executor(
             max_workers, **options)
@@ -226,23 +228,24 @@ class Conformance:
             self.release(executor)
 
     def _keep(self, max_workers: int, options: dict[str, Any]) -> Executor:
-        """The executor kept with these arguments, or a new one kept from now on."""
+        """The executor kept, if made with these arguments, or a new one kept from now on."""
         arguments = (max_workers, options)
-        for k, (made_with, executor, served) in enumerate(self._kept):
-            if made_with == arguments:
-                self._kept[k] = (made_with, executor, served + 1)
-                self.served_before = max(self.served_before, served)
-                return executor
+        if self._kept is not None and self._kept[0] == arguments:
+            _, executor, served = self._kept
+            self._kept = (arguments, executor, served + 1)
+            self.served_before = served
+            return executor
+        self.drop_kept()
         executor = self.new_executor(max_workers, **options)
-        self._kept.append((arguments, executor, 1))
+        self._kept = (arguments, executor, 1)
         return executor
 
     def drop_kept(self) -> None:
-        """Shut every kept executor down (one left open by a failing shutdown is shut
+        """Shut the kept executor down, if any (one whose shutdown fails here is shut
         down again at the spec's end, with the others)."""
-        kept, self._kept = self._kept, []
-        for _, executor, _ in kept:
-            self.release(executor)
+        kept, self._kept = self._kept, None
+        if kept is not None:
+            self.release(kept[1])
 
     def new_executor(self, max_workers: int, **options: Any) -> Executor:
         """A fresh executor, released by :meth:`release` or at the end of the spec."""
@@ -265,7 +268,7 @@ class Conformance:
 
     def close(self) -> None:
         """End of the spec: release whatever is still open."""
-        self._kept.clear()
+        self._kept = None
         errors = []
         for executor in list(self._executors):
             try:

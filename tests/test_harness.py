@@ -88,8 +88,9 @@ def counted_harness() -> Conformance:
                        Kit(shared_memory=True))
 
 
-def test_a_kept_executor_serves_every_example_that_asks_alike() -> None:
+def test_a_kept_executor_serves_the_next_examples_that_ask_alike() -> None:
     got: list[tuple[int, CountedPool]] = []
+    alive: list[int] = []
 
     @given(max_workers=st.integers(1, 2))
     @settings(database=None, derandomize=True, max_examples=20)
@@ -98,20 +99,24 @@ def test_a_kept_executor_serves_every_example_that_asks_alike() -> None:
             assert executor.submit(pow, 2, max_workers).result(5) == 2 ** max_workers
             assert isinstance(executor, CountedPool)
             got.append((max_workers, executor))
+            alive.append(sum(not p.shut_down for p in CountedPool.made))
 
     examples.watch(spec)
     harness = counted_harness()
     spec(conformance=harness)
-    # One pool per max_workers drawn, each kept running until the spec ends.
     assert {n for n, _ in got} == {1, 2}
-    assert sorted(p.max_workers for p in CountedPool.made) == [1, 2]
-    assert all(executor.max_workers == n for n, executor in got)
-    assert not any(p.shut_down for p in CountedPool.made)
+    # The same pool while max_workers stays the same, a fresh one when it changes, and
+    # never two running at once.
+    for (n, pool), (m, then) in zip(got, got[1:]):
+        assert (then is pool) == (m == n)
+    assert len(CountedPool.made) == 1 + sum(m != n for (n, _), (m, _) in zip(got, got[1:]))
+    assert all(p.max_workers == n for n, p in got)
+    assert max(alive) == 1
     harness.close()
     assert all(p.shut_down for p in CountedPool.made)
 
 
-def test_a_failing_example_shuts_kept_executors_down_and_says_it_ran_on_one() -> None:
+def test_a_failing_example_shuts_the_kept_executor_down_and_says_it_ran_on_it() -> None:
     @given(n=st.integers())
     def spec(conformance: Conformance, n: int) -> None:
         with conformance.executor(1, keep=True) as executor:
