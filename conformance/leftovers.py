@@ -81,26 +81,30 @@ def live_descendants() -> set[int]:
     return found
 
 
-def stop_leftover_processes(grace: float) -> list[str]:
+def stop_leftover_processes(grace: float, spared: frozenset[int]) -> list[str]:
     """At the end of the run: the processes below this one that are still alive, apart from
-    ``multiprocessing``'s own helpers, get ``grace`` seconds to end, then are killed.
+    ``spared`` (those alive when the run began, started by pytest's other plugins, say)
+    and ``multiprocessing``'s own helpers, get ``grace`` seconds to end, then are killed.
 
     Only an executor under test leaves such a process (SHD-20 and SHD-21 report it on the
     spec that made it); left running, it would outlive the run, and keep open the output
     that a CI job, or tox, reads until it ends.  Returns the processes killed, described.
     """
+    def left_running() -> set[int]:
+        return live_descendants() - spared - _helpers()
+
     deadline = time.monotonic() + grace
-    left = live_descendants() - _helpers()
+    left = left_running()
     while left and time.monotonic() < deadline:
         time.sleep(0.05)
-        left = live_descendants() - _helpers()
+        left = left_running()
     killed = [f"{pid} ({_cmdline(pid)})" for pid in sorted(left)]
     # Twice: a process killed the first time may have started another meanwhile.
     for _ in range(2):
         for pid in left:
             with suppress(OSError):
                 os.kill(pid, getattr(signal, "SIGKILL", signal.SIGTERM))
-        left = live_descendants() - _helpers() - left
+        left = left_running() - left
     return killed
 
 

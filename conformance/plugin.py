@@ -209,6 +209,11 @@ class Run:
     replay_dir: Path | None = None
     #: The processes the executors left running, killed at the end of the run, described.
     killed: list[str] = field(default_factory=list)
+    #: The processes below this one when the session began, but for those the executors
+    #: made when their factories were checked: not the executors', never killed.
+    spared: frozenset[int] = frozenset()
+    #: The processes that appeared while the factories were checked.
+    made_by_check: frozenset[int] = frozenset()
 
     def expected(self, implementation: Implementation) -> list[ExpectedFailure]:
         """The implementation's expected failures that apply on this Python."""
@@ -329,13 +334,17 @@ class Run:
                                       f"expected failure {entry.label} no longer seen: remove"
                                       " it from the expected failures")
 
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        self.spared = frozenset(leftovers.live_descendants()) - self.made_by_check
+
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         for kit in self.kits.values():
             kit.close()
         # The processes below pytest-xdist's controller are its workers until they end:
         # it stops what it left running itself once they have (pytest_unconfigure).
         if not session.config.pluginmanager.hasplugin("dsession"):
-            self.killed += leftovers.stop_leftover_processes(self.clock(LEFTOVER_GRACE))
+            self.killed += leftovers.stop_leftover_processes(self.clock(LEFTOVER_GRACE),
+                                                             self.spared)
         if hasattr(session.config, "workerinput"):
             session.config.workeroutput["conformance_killed"] = self.killed  # type: ignore[attr-defined]
             return
@@ -356,7 +365,8 @@ class Run:
             return
         # pytest-xdist's controller, its workers gone: it made executors too (to check the
         # factory), and the summary is written, so what it kills is told on stderr.
-        for described in leftovers.stop_leftover_processes(self.clock(LEFTOVER_GRACE)):
+        for described in leftovers.stop_leftover_processes(self.clock(LEFTOVER_GRACE),
+                                                           self.spared):
             print(f"conformance: killed process {described}, left running by an executor"
                   " under test", file=sys.stderr)
 
@@ -424,8 +434,10 @@ def pytest_configure(config: pytest.Config) -> None:
     profiles.select(values["profile"])
     clock = Clock(values["time-scale"])
     # A worker of pytest-xdist needs no check: the controller made it already.
+    before_check = leftovers.live_descendants()
     chosen = _implementations(values["executor"], sources["executor"], clock,
                               check=not hasattr(config, "workerinput"))
+    made_by_check = frozenset(leftovers.live_descendants() - before_check)
     if getattr(config.option, "maxworkerrestart", "") is None:
         # Each spec whose executor kills the process costs one xdist worker,
         # and is reported failed on its clause; xdist's default (4 per worker)
@@ -441,6 +453,7 @@ def pytest_configure(config: pytest.Config) -> None:
         example=values["replay"],
         replay_dir=values["replay-dir"],
         sources=sources,
+        made_by_check=made_by_check,
     )
     for implementation in run.implementations:
         run.expected(implementation)

@@ -338,3 +338,29 @@ def test_a_failure_pytest_cannot_format_is_still_reported_on_its_clause(
     assert suite.result.ret == pytest.ExitCode.TESTS_FAILED, suite.result.stdout.str()
     assert failing == {"SHD-1"}
     suite.result.stdout.fnmatch_lines(["*pytest could not format this failure: SystemError*"])
+
+
+HELPER_PLUGIN = '''
+import pathlib, subprocess, sys
+
+def pytest_configure(config):
+    config._helper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+
+def pytest_unconfigure(config):
+    alive = config._helper.poll() is None
+    pathlib.Path("helper-state").write_text("alive" if alive else "killed")
+    config._helper.kill()
+    config._helper.wait()
+'''
+
+
+def test_the_end_of_run_cleanup_spares_processes_alive_when_the_run_began(
+        suite: SuiteRun, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A plugin's process started before the session (a display server, say) is not the
+    # executor's: the run ends without killing it.
+    suite.pytester.makepyfile(helper_plugin=HELPER_PLUGIN)
+    monkeypatch.setenv("PYTHONPATH", f"{suite.pytester.path}{os.pathsep}{os.environ['PYTHONPATH']}")
+    suite("thread", "-m", "SUB-1", "-p", "helper_plugin")
+    assert suite.result.ret == pytest.ExitCode.OK, suite.result.stdout.str()
+    assert (suite.pytester.path / "helper-state").read_text() == "alive"
+    assert "processes left running" not in suite.result.stdout.str()
