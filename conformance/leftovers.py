@@ -28,6 +28,9 @@ SUITE_THREAD_PREFIX = "conformance-"
 
 _PROC = Path("/proc")
 
+#: The signal that ends a process whatever it is doing (Windows has no SIGKILL).
+KILL = getattr(signal, "SIGKILL", signal.SIGTERM)
+
 
 @dataclass(frozen=True)
 class Census:
@@ -103,7 +106,7 @@ def stop_leftover_processes(grace: float, spared: frozenset[int]) -> list[str]:
     for _ in range(2):
         for pid in left:
             with suppress(OSError):
-                os.kill(pid, getattr(signal, "SIGKILL", signal.SIGTERM))
+                os.kill(pid, KILL)
         left = left_running() - left
     return killed
 

@@ -434,10 +434,10 @@ def pytest_configure(config: pytest.Config) -> None:
     profiles.select(values["profile"])
     clock = Clock(values["time-scale"])
     # A worker of pytest-xdist needs no check: the controller made it already.
-    before_check = leftovers.live_descendants()
-    chosen = _implementations(values["executor"], sources["executor"], clock,
-                              check=not hasattr(config, "workerinput"))
-    made_by_check = frozenset(leftovers.live_descendants() - before_check)
+    check = not hasattr(config, "workerinput")
+    before_check = leftovers.live_descendants() if check else set()
+    chosen = _implementations(values["executor"], sources["executor"], clock, check=check)
+    made_by_check = frozenset(leftovers.live_descendants() - before_check if check else ())
     if getattr(config.option, "maxworkerrestart", "") is None:
         # Each spec whose executor kills the process costs one xdist worker,
         # and is reported failed on its clause; xdist's default (4 per worker)

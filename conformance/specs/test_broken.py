@@ -14,7 +14,6 @@ process besides).
 from __future__ import annotations
 
 import os
-import signal
 import threading
 import time
 import uuid
@@ -29,7 +28,7 @@ import pytest
 
 from conformance import tasks
 from conformance.harness import PROMPT, SETTLE, Attempt, Blocked, Conformance, Outcome
-from conformance.leftovers import live_descendants
+from conformance.leftovers import KILL, live_descendants
 from conformance.report import NOT_APPLICABLE
 from conformance.specs import clause, requires
 
@@ -463,7 +462,7 @@ def test_worker_killed_while_idle_leaves_no_call_hanging(conformance: Conformanc
         if pid not in live_descendants():
             pytest.skip(f"{NOT_APPLICABLE}the worker process that ran a call is not a live"
                         " process below this one (it exited, or the suite cannot see it)")
-        os.kill(pid, getattr(signal, "SIGKILL", signal.SIGTERM))
+        os.kill(pid, KILL)
         conformance.wait_until(lambda: pid not in live_descendants(),
                                f"the worker process {pid} did not die when killed")
         for i in range(3):

@@ -16,7 +16,6 @@ import concurrent.futures
 import json
 import os
 import pickle
-import signal
 import subprocess
 import sys
 import threading
@@ -42,7 +41,7 @@ from conformance.harness import (
     Outcome,
     switch_interval,
 )
-from conformance.leftovers import Census
+from conformance.leftovers import KILL, Census
 from conformance.profiles import spec_settings
 from conformance.report import NOT_APPLICABLE
 from conformance.specs import clause, requires, states, still_pending
@@ -1376,7 +1375,7 @@ class _ExitingProgram:
         killpg = getattr(os, "killpg", None)
         if killpg is not None:
             with suppress(OSError):
-                killpg(self._process.pid, getattr(signal, "SIGKILL", signal.SIGTERM))
+                killpg(self._process.pid, KILL)
 
     @property
     def returncode(self) -> int | None:
