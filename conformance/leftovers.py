@@ -13,14 +13,16 @@ The suite's own threads are named ``conformance-...`` and are never counted.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 #: Threads whose names start so belong to the suite, not the executor under test.
@@ -63,9 +65,11 @@ def _threads() -> set[int]:
             if t.native_id is not None and not isinstance(t, threading._DummyThread)}
 
 
-def live_descendants() -> set[int]:
-    """Every live (not zombie) process below this one."""
+def live_descendants(root: int | None = None) -> set[int]:
+    """Every live (not zombie) process below this one, or below ``root``."""
     if not _PROC.is_dir():
+        if root is not None:
+            return set()
         return {p.pid for p in multiprocessing.active_children() if p.pid is not None}
     children: dict[int, list[int]] = {}
     for entry in _listdir(_PROC):
@@ -75,7 +79,7 @@ def live_descendants() -> set[int]:
         if stat is not None and stat[0] != "Z":
             children.setdefault(stat[1], []).append(int(entry))
     found: set[int] = set()
-    below = [os.getpid()]
+    below = [os.getpid() if root is None else root]
     while below:
         for child in children.get(below.pop(), []):
             if child not in found:
@@ -94,7 +98,7 @@ def stop_leftover_processes(grace: float, spared: frozenset[int]) -> list[str]:
     that a CI job, or tox, reads until it ends.  Returns the processes killed, described.
     """
     def left_running() -> set[int]:
-        return live_descendants() - spared - _helpers()
+        return live_descendants() - spared - multiprocessing_helpers()
 
     deadline = time.monotonic() + grace
     left = left_running()
@@ -111,7 +115,97 @@ def stop_leftover_processes(grace: float, spared: frozenset[int]) -> list[str]:
     return killed
 
 
-def _helpers() -> set[int]:
+#: prctl(2)'s option that makes a process adopt its orphaned descendants (Linux 3.4+).
+_PR_SET_CHILD_SUBREAPER = 36
+
+
+def adopt_orphans() -> bool:
+    """Make this process, not init, the parent of every process below it whose own parent
+    ends (Linux's child subreaper), so a worker a pool process left behind, or one that
+    outlived a dead pytest-xdist worker, is still below the run, where the census and the
+    end-of-run cleanup see it.  True if the system does it; the setting is not inherited."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+        return bool(prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+@dataclass
+class OrphanWatch:
+    """In pytest-xdist's controller: the processes of a worker that died.
+
+    A worker that dies abruptly (an executor under test that ends its process, a hang
+    ended after the time limit) leaves the processes its executors started, and they keep
+    its end of the pipe to the controller open: pytest-xdist never learns that the worker
+    died, and the run waits for ever.  The controller adopts them (:func:`adopt_orphans`;
+    the workers adopt their own orphans, so a process the controller adopts is one whose
+    worker is gone), and this watch kills them, with what they started, once a worker has
+    died: the pipe closes, and pytest-xdist reports the spec that was running as failed.
+    """
+
+    #: The processes below the controller that are not orphans: the ones alive at the
+    #: session's start, and multiprocessing's helpers (``helpers`` gives them).
+    spared: frozenset[int]
+    helpers: Callable[[], set[int]]
+    interval: float = 0.25
+    workers: set[int] = field(default_factory=set)
+    #: The processes killed, described.
+    killed: list[str] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, daemon=True,
+                                        name=f"{SUITE_THREAD_PREFIX}orphan-watch")
+        self._thread.start()
+
+    def stop(self) -> list[str]:
+        """Stop watching; the processes killed, described."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10 * self.interval)
+        return self.killed
+
+    def _run(self) -> None:
+        seen: set[int] = set()
+        killed: set[int] = set()
+        while not self._stop.wait(self.interval):
+            children, workers = _live_children(), set(self.workers)
+            if workers <= children:  # every worker alive
+                seen = set()
+                continue
+            # A process seen on two polls in a row: a worker xdist has just started is
+            # registered by then.
+            suspects = (children & seen) - workers - self.spared - self.helpers()
+            seen = children
+            for pid in suspects:
+                for doomed in sorted({pid} | live_descendants(pid)):
+                    self.killed.append(f"{doomed} ({_cmdline(doomed)})")
+                    with suppress(OSError):
+                        os.kill(doomed, KILL)
+            killed |= suspects
+            # Adopted, so no one else waits for them: reap them, or they stay zombies.
+            for pid in list(killed):
+                with suppress(ChildProcessError):
+                    if os.waitpid(pid, os.WNOHANG)[0] == 0:
+                        continue
+                killed.discard(pid)
+
+
+def _live_children() -> set[int]:
+    """The live (not zombie) processes whose parent is this one."""
+    found = set()
+    for task in _listdir(_PROC / "self" / "task"):
+        with suppress(OSError, ValueError):
+            found |= {int(pid) for pid in
+                      (_PROC / "self" / "task" / task / "children").read_text().split()}
+    return {pid for pid in found if (_stat(pid) or ("Z",))[0] != "Z"}
+
+
+def multiprocessing_helpers() -> set[int]:
     """The processes multiprocessing keeps for the whole run (its resource tracker and its
     forkserver): they end with this process, and the pools' workers are their children."""
     pids = set()

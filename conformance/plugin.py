@@ -214,6 +214,12 @@ class Run:
     spared: frozenset[int] = frozenset()
     #: The processes that appeared while the factories were checked.
     made_by_check: frozenset[int] = frozenset()
+    #: Whether this process adopts the orphans of the processes below it (Linux).
+    adopts_orphans: bool = False
+    #: In pytest-xdist's controller: the watch for the processes of a worker that died.
+    orphan_watch: leftovers.OrphanWatch | None = None
+    #: The processes of dead pytest-xdist workers that the watch killed, described.
+    orphaned: list[str] = field(default_factory=list)
 
     def expected(self, implementation: Implementation) -> list[ExpectedFailure]:
         """The implementation's expected failures that apply on this Python."""
@@ -334,8 +340,20 @@ class Run:
                                       f"expected failure {entry.label} no longer seen: remove"
                                       " it from the expected failures")
 
+    @pytest.hookimpl(tryfirst=True)  # before pytest-xdist starts its workers
     def pytest_sessionstart(self, session: pytest.Session) -> None:
-        self.spared = frozenset(leftovers.live_descendants()) - self.made_by_check
+        alive = frozenset(leftovers.live_descendants())
+        self.spared = alive - self.made_by_check
+        if self.adopts_orphans and session.config.pluginmanager.hasplugin("dsession"):
+            self.orphan_watch = leftovers.OrphanWatch(alive, leftovers.multiprocessing_helpers)
+            self.orphan_watch.start()
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_newgateway(self, gateway: Any) -> None:
+        if self.orphan_watch is not None:
+            pid = _worker_pid(gateway)
+            if pid is not None:
+                self.orphan_watch.workers.add(pid)
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         for kit in self.kits.values():
@@ -348,6 +366,8 @@ class Run:
         if hasattr(session.config, "workerinput"):
             session.config.workeroutput["conformance_killed"] = self.killed  # type: ignore[attr-defined]
             return
+        if self.orphan_watch is not None:
+            self.orphaned = self.orphan_watch.stop()
         self.settle_expectations()
         if self.report is not None and self.verdicts.by_implementation:
             self.written = self.verdicts.write(self.report)
@@ -374,6 +394,9 @@ class Run:
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         # pytest-xdist's hook in its controller: what a worker killed as its run ended.
         self.killed += getattr(node, "workeroutput", {}).get("conformance_killed", [])
+        if self.orphan_watch is not None and error is None:
+            # Ended as it should: the watch no longer takes it for dead.
+            self.orphan_watch.workers.discard(_worker_pid(getattr(node, "gateway", None)))
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.killed:
@@ -386,6 +409,16 @@ class Run:
                 terminalreporter.write_line(f"  {described}")
             if len(self.killed) > 10:
                 terminalreporter.write_line(f"  and {len(self.killed) - 10} more")
+        if self.orphaned:
+            terminalreporter.write_sep("=", "conformance: processes of a crashed worker")
+            terminalreporter.write_line(
+                f"{len(self.orphaned)} process(es) outlived the pytest-xdist worker that"
+                " started them (through an executor under test) and were killed, so that"
+                " its crash could be reported:")
+            for described in self.orphaned[:10]:
+                terminalreporter.write_line(f"  {described}")
+            if len(self.orphaned) > 10:
+                terminalreporter.write_line(f"  and {len(self.orphaned) - 10} more")
         if not self.verdicts.by_implementation:
             return
         terminalreporter.write_sep("=", "conformance: clause verdicts")
@@ -417,6 +450,12 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
     return None
 
 
+def _worker_pid(gateway: Any) -> int | None:
+    """The process id of a pytest-xdist worker, from execnet's gateway to it."""
+    pid = getattr(getattr(getattr(gateway, "_io", None), "popen", None), "pid", None)
+    return pid if isinstance(pid, int) else None
+
+
 def pytest_configure(config: pytest.Config) -> None:
     _watch_interrupts()
     config.addinivalue_line("markers", f"{CLAUSE_MARK}(id): the clause of the contract a"
@@ -433,6 +472,7 @@ def pytest_configure(config: pytest.Config) -> None:
         values[name], sources[name] = resolve(config, name)
     profiles.select(values["profile"])
     clock = Clock(values["time-scale"])
+    adopts_orphans = leftovers.adopt_orphans()
     # A worker of pytest-xdist needs no check: the controller made it already.
     check = not hasattr(config, "workerinput")
     before_check = leftovers.live_descendants() if check else set()
@@ -454,6 +494,7 @@ def pytest_configure(config: pytest.Config) -> None:
         replay_dir=values["replay-dir"],
         sources=sources,
         made_by_check=made_by_check,
+        adopts_orphans=adopts_orphans,
     )
     for implementation in run.implementations:
         run.expected(implementation)

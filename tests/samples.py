@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ctypes
+import multiprocessing
 import os
 import signal
 import threading
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -143,6 +144,26 @@ class ExitsWhenACallRaises(_DiesWhenACallRaises):
 
 class CrashesWhenACallRaises(_DiesWhenACallRaises):
     how = staticmethod(partial(ctypes.string_at, 0))  # reads address 0: a segmentation fault
+
+
+class ExitsWhenACallRaisesLeavingItsWorkers(ProcessPoolExecutor):
+    """A process pool whose caller ends (``os._exit``) when a call's exception reaches it.
+    Its worker processes, forked, outlive it, and hold open what it held: a pytest-xdist
+    worker's pipe to the controller, which then never learns that the worker died."""
+
+    def __init__(self, max_workers: int | None = None, **options: Any) -> None:
+        super().__init__(max_workers, mp_context=multiprocessing.get_context("fork"),
+                         **options)
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(_exit_if_raised)
+        return future
+
+
+def _exit_if_raised(future: Future[Any]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        os._exit(3)
 
 
 def _freeze() -> None:

@@ -171,6 +171,22 @@ def test_executor_that_kills_its_process_fails_those_clauses_under_xdist(
     assert "the process running the spec died" in suite.result.stdout.str()
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"),
+                    reason="the run adopts orphaned processes on Linux only")
+def test_worker_processes_outliving_a_dead_xdist_worker_cannot_stall_the_run(
+        suite: SuiteRun) -> None:
+    pytest.importorskip("xdist")
+    # Left alive, the pool's forked workers would keep the dead worker's pipe open, and
+    # the controller would wait for it for ever.
+    summary = suite("samples:ExitsWhenACallRaisesLeavingItsWorkers", "-n", "1",
+                    "-m", "SUB-1 or EXC-1")
+    assert set(summary["failed"]) == {"EXC-1"}
+    assert summary["required"]["passed"] == 1
+    output = suite.result.stdout.str()
+    assert "the process running the spec died" in output
+    assert "conformance: processes of a crashed worker" in output
+
+
 def test_hang_that_blocks_every_signal_fails_its_clause_under_xdist(suite: SuiteRun) -> None:
     pytest.importorskip("xdist")
     # pytest-timeout's handler never runs: faulthandler ends the worker after the margin.
