@@ -52,7 +52,7 @@ class Census:
         names = {t.native_id: t.name for t in threading.enumerate()}
         found = [f"thread {names.get(tid) or _comm(tid, task=True)!r} (id {tid})"
                  for tid in sorted(self.threads - earlier.threads - suite)]
-        found += [f"process {pid} ({_cmdline(pid)})"
+        found += [f"process {pid} ({command_line(pid)})"
                   for pid in sorted(self.processes - earlier.processes)]
         return found
 
@@ -60,7 +60,7 @@ class Census:
 def _threads() -> set[int]:
     tasks = _PROC / "self" / "task"
     if tasks.is_dir():
-        return {int(tid) for tid in _listdir(tasks) if tid.isdigit()}
+        return {int(tid) for tid in listdir(tasks) if tid.isdigit()}
     return {t.native_id for t in threading.enumerate()
             if t.native_id is not None and not isinstance(t, threading._DummyThread)}
 
@@ -72,7 +72,7 @@ def live_descendants(root: int | None = None) -> set[int]:
             return set()
         return {p.pid for p in multiprocessing.active_children() if p.pid is not None}
     children: dict[int, list[int]] = {}
-    for entry in _listdir(_PROC):
+    for entry in listdir(_PROC):
         if not entry.isdigit():
             continue
         stat = _stat(int(entry))
@@ -105,7 +105,7 @@ def stop_leftover_processes(grace: float, spared: frozenset[int]) -> list[str]:
     while left and time.monotonic() < deadline:
         time.sleep(0.05)
         left = left_running()
-    killed = [f"{pid} ({_cmdline(pid)})" for pid in sorted(left)]
+    killed = [f"{pid} ({command_line(pid)})" for pid in sorted(left)]
     # Twice: a process killed the first time may have started another meanwhile.
     for _ in range(2):
         for pid in left:
@@ -183,7 +183,7 @@ class OrphanWatch:
             seen = children
             for pid in suspects:
                 for doomed in sorted({pid} | live_descendants(pid)):
-                    self.killed.append(f"{doomed} ({_cmdline(doomed)})")
+                    self.killed.append(f"{doomed} ({command_line(doomed)})")
                     with suppress(OSError):
                         os.kill(doomed, KILL)
             killed |= suspects
@@ -198,7 +198,7 @@ class OrphanWatch:
 def _live_children() -> set[int]:
     """The live (not zombie) processes whose parent is this one."""
     found = set()
-    for task in _listdir(_PROC / "self" / "task"):
+    for task in listdir(_PROC / "self" / "task"):
         with suppress(OSError, ValueError):
             found |= {int(pid) for pid in
                       (_PROC / "self" / "task" / task / "children").read_text().split()}
@@ -229,12 +229,13 @@ def _stat(pid: int) -> tuple[str, int] | None:
     return fields[0], int(fields[1])
 
 
-def _cmdline(pid: int) -> str:
+def command_line(pid: int, limit: int = 120) -> str:
+    """A process's command line, cut at ``limit`` characters, to describe it."""
     try:
         raw = (_PROC / str(pid) / "cmdline").read_bytes()
     except OSError:
         return "command unknown"
-    return raw.replace(b"\0", b" ").decode(errors="replace").strip()[:120] or _comm(pid)
+    return raw.replace(b"\0", b" ").decode(errors="replace").strip()[:limit] or _comm(pid)
 
 
 def _comm(ident: int, task: bool = False) -> str:
@@ -245,7 +246,7 @@ def _comm(ident: int, task: bool = False) -> str:
         return "name unknown"
 
 
-def _listdir(path: Path) -> list[str]:
+def listdir(path: Path) -> list[str]:
     try:
         return os.listdir(path)
     except OSError:

@@ -40,6 +40,7 @@ from conformance import (
 )
 from conformance.capabilities import ProbeFailed, effective, probe
 from conformance.expected import BadExpectedFailures, ExpectedFailure
+from conformance.guardian import Guardian
 from conformance.harness import PROMPT, Clock, Conformance
 from conformance.implementation import (
     CAPABILITIES,
@@ -220,6 +221,8 @@ class Run:
     orphan_watch: leftovers.OrphanWatch | None = None
     #: The processes of dead pytest-xdist workers that the watch killed, described.
     orphaned: list[str] = field(default_factory=list)
+    #: The watcher outside this process, for when it dies (not in an xdist worker).
+    guardian: Guardian | None = None
 
     def expected(self, implementation: Implementation) -> list[ExpectedFailure]:
         """The implementation's expected failures that apply on this Python."""
@@ -380,15 +383,23 @@ class Run:
         if self.strict and self.verdicts.any_fixed and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_protocol(self, item: pytest.Item) -> None:
+        if self.guardian is not None and not hasattr(item.config, "workerinput") \
+                and not item.config.pluginmanager.hasplugin("dsession"):
+            mark = item.get_closest_marker(CLAUSE_MARK)
+            self.guardian.spec(item.nodeid, mark.args[0] if mark else "none")
+
     def pytest_unconfigure(self, config: pytest.Config) -> None:
-        if not config.pluginmanager.hasplugin("dsession"):
-            return
-        # pytest-xdist's controller, its workers gone: it made executors too (to check the
-        # factory), and the summary is written, so what it kills is told on stderr.
-        for described in leftovers.stop_leftover_processes(self.clock(LEFTOVER_GRACE),
-                                                           self.spared):
-            print(f"conformance: killed process {described}, left running by an executor"
-                  " under test", file=sys.stderr)
+        if config.pluginmanager.hasplugin("dsession"):
+            # pytest-xdist's controller, its workers gone: it made executors too (to check
+            # the factory), and the summary is written, so what it kills is told on stderr.
+            for described in leftovers.stop_leftover_processes(self.clock(LEFTOVER_GRACE),
+                                                               self.spared):
+                print(f"conformance: killed process {described}, left running by an"
+                      " executor under test", file=sys.stderr)
+        if self.guardian is not None:
+            self.guardian.stop()
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
@@ -473,7 +484,8 @@ def pytest_configure(config: pytest.Config) -> None:
     profiles.select(values["profile"])
     clock = Clock(values["time-scale"])
     adopts_orphans = leftovers.adopt_orphans()
-    # A worker of pytest-xdist needs no check: the controller made it already.
+    # A worker of pytest-xdist needs no check (the controller made it already) and no
+    # guardian (the controller reports its death, and ends what it left running).
     check = not hasattr(config, "workerinput")
     before_check = leftovers.live_descendants() if check else set()
     chosen = _implementations(values["executor"], sources["executor"], clock, check=check)
@@ -502,6 +514,8 @@ def pytest_configure(config: pytest.Config) -> None:
         if version is not None:
             run.verdicts.packages[implementation.name] = version
     config.pluginmanager.register(run, "conformance-run")
+    if check:  # started once nothing can stop the run before it begins: a bad plug-in
+        run.guardian = Guardian.start()
     if backstop.wanted(config):
         # Past the spec's limit, time for the harness to release its executors.
         margin = clock(4 * PROMPT)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import SuiteRun
+from tests.conftest import TESTS, SuiteRun
 
 
 @pytest.mark.parametrize(("executor", "message"), [
@@ -185,6 +187,38 @@ def test_worker_processes_outliving_a_dead_xdist_worker_cannot_stall_the_run(
     output = suite.result.stdout.str()
     assert "the process running the spec died" in output
     assert "conformance: processes of a crashed worker" in output
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"),
+                    reason="the guardian of the run's process is for Linux only")
+def test_run_whose_process_dies_says_where_and_leaves_no_worker_behind(
+        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without -n nothing can report the spec; the guardian outside the process says which
+    # it was, and kills the pool's workers, which would hold the run's output open.
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
+        p for p in (str(TESTS), os.environ.get("PYTHONPATH", "")) if p))
+    # Read through pipes, as a CI job reads the run: the guardian writes after the run's
+    # process has ended, and the pipes close once it and the workers are gone.
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--pyargs", "conformance",
+         "--executor", "samples:ExitsWhenACallRaisesLeavingItsWorkers",
+         "-p", "no:cacheprovider", "--conformance-profile", "ci", "-m", "SUB-1 or EXC-1"],
+        cwd=pytester.path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 3
+    said = re.search(r"conformance: the process running the specs \(\d+\) died while running"
+                     r" \S+test_exceptions\.py::\S+ \(clause EXC-1\).* Killed (\d+) process\(es\)"
+                     r" the run had started: ([\d ]+)\.", result.stderr)
+    assert said is not None, result.stderr
+    assert int(said.group(1)) >= 1
+    assert not [pid for pid in map(int, said.group(2).split()) if _alive(pid)]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def test_hang_that_blocks_every_signal_fails_its_clause_under_xdist(suite: SuiteRun) -> None:
