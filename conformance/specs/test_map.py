@@ -577,10 +577,11 @@ def test_timeout_does_not_overrun(conformance: Conformance, kind: str) -> None:
 
 
 @clause("MAP-12")
-@requires("background")
-def test_timeout_counts_from_map(conformance: Conformance) -> None:
+@pytest.mark.parametrize("late", ["first next()", "second next()"])
+def test_timeout_counts_from_map(conformance: Conformance, late: str) -> None:
     """next() called once the timeout has run out since map() raises TimeoutError at once,
-    for a later result too: one deadline for the whole iterator, not one per result."""
+    for the first result as for a later one: one deadline for the whole iterator, counted
+    from map(), not from the first next() nor afresh for each result."""
     # A float only: MAP-10 and MAP-11 hold an int timeout to seconds, and here an int
     # would cost a whole second of waiting more.
     timeout = _timeout(conformance, "float", 1.0)
@@ -588,21 +589,25 @@ def test_timeout_counts_from_map(conformance: Conformance) -> None:
         iterator, _, gates = _gated_map(conformance, executor, ["first", "second"], None,
                                         timeout=timeout)
         deadline = time.monotonic() + timeout
-        # The first result comes well within the timeout, while next() waits for it.
-        first = conformance.call(_take, iterator, what="next()", when_waiting=gates[0].set)
-        assert first.exception is None and first.value == "first", (
-            f"MAP-12: expected the first result, let finish at once, got {first.describe()}"
-        )
+        if late == "second next()":
+            # The first result comes well within the timeout, while next() waits for it.
+            first = conformance.call(_take, iterator, what="next()",
+                                     when_waiting=gates[0].set)
+            assert first.exception is None and first.value == "first", (
+                f"MAP-12: expected the first result, let finish at once, got"
+                f" {first.describe()}"
+            )
         _sleep_until(deadline)
         outcome = conformance.call(_take, iterator, what="next()")
+    which = "the first result" if late == "first next()" else "the second result"
     assert isinstance(outcome.exception, futures.TimeoutError), (
-        f"MAP-12: expected TimeoutError for the second result, the timeout having run out,"
-        f" got {outcome.describe()}"
+        f"MAP-12: expected TimeoutError for {which}, still running, the timeout having run"
+        f" out since map(), got {outcome.describe()}"
     )
     assert outcome.elapsed < timeout / 2, (
-        f"MAP-12: expected TimeoutError for the second result at once, {timeout!r}s having"
-        f" passed since map(), got it after {outcome.elapsed:.3f}s more (the timeout"
-        " counted from next(), or afresh for each result?)"
+        f"MAP-12: expected TimeoutError for {which} at once, {timeout!r}s having passed"
+        f" since map(), got it after {outcome.elapsed:.3f}s more (the timeout counted from"
+        f" {'the first next()' if late == 'first next()' else 'next(), afresh for each result'}?)"
     )
 
 
