@@ -23,6 +23,7 @@ from types import FrameType
 from typing import Any, TypeVar
 
 from conformance import tasks
+from conformance.blocking import CallBlocked, Watch
 from conformance.implementation import Implementation, release_within
 from conformance.sync import Kit
 from conformance.tasks import Event
@@ -179,6 +180,8 @@ class Conformance:
     #: The executor kept from one example of the spec for the next (see :meth:`executor`):
     #: the arguments it was made with, the executor, and how many examples it served.
     _kept: tuple[tuple[Any, ...], Executor, int] | None = None
+    #: Bounds the submit() and map() calls the spec makes in the main thread.
+    _watch: Watch | None = None
 
     def __repr__(self) -> str:
         return f"<{self.clause or 'conformance'} harness of {self.implementation.name}>"
@@ -251,7 +254,29 @@ class Conformance:
         """A fresh executor, released by :meth:`release` or at the end of the spec."""
         executor: Executor = self.implementation.factory(max_workers=max_workers, **options)
         self._executors.append(executor)
+        if self._watch is not None:
+            self._watch.guard(executor)
         return executor
+
+    @contextmanager
+    def watching_calls(self) -> Iterator[None]:
+        """For as long as the block lasts, a submit() or map() that the spec calls in the
+        main thread, on an executor the harness made, fails if it has not returned within
+        PROMPT: it would otherwise block the spec's thread, and so the gates that only
+        this thread opens, until the spec's time limit (see :mod:`conformance.blocking`)."""
+        self._watch = Watch(self.clock(PROMPT), self._blocked)
+        try:
+            with self._watch.active():
+                yield
+        finally:
+            self._watch = None
+
+    def _blocked(self, what: str, bound: float, stack: str) -> CallBlocked:
+        self._ran_out(bound)
+        return CallBlocked(str(self._failure(
+            f"{what} did not return within {bound:g}s, blocking the spec's thread:"
+            " submit() and map() return without waiting for any call to finish (SUB-6,"
+            f" SUB-7); it is stuck here:\n{stack}")))
 
     def release(self, executor: Executor) -> None:
         """Open every gate, then shut ``executor`` down within a bounded time."""

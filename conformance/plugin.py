@@ -779,7 +779,8 @@ def conformance(request: pytest.FixtureRequest,
                           spec=run.specs.get(implementation.name) if named else None,
                           expected_to_fail=expected, clause=clause.id)
     try:
-        yield harness
+        with harness.watching_calls():
+            yield harness
     finally:
         harness.close()
 

@@ -166,6 +166,21 @@ def _exit_if_raised(future: Future[Any]) -> None:
         os._exit(3)
 
 
+class WaitsForAFreeWorker(ThreadPoolExecutor):
+    """submit() waits until fewer than max_workers calls are running or queued: while every
+    worker is held by a gate, the next submit() blocks the thread that would open it."""
+
+    def __init__(self, max_workers: int | None = None, **options: Any) -> None:
+        super().__init__(max_workers, **options)
+        self._free = threading.Semaphore(self._max_workers)
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        self._free.acquire()
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(lambda _: self._free.release())
+        return future
+
+
 def _freeze() -> None:
     """Hang in C code that holds the GIL, with every signal blocked: no Python runs again."""
     signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())

@@ -147,6 +147,18 @@ def test_deadlocked_executor_fails_and_the_run_completes(suite: SuiteRun, execut
     assert stuck in suite.result.stdout.str()
 
 
+def test_submit_that_blocks_the_specs_thread_fails_within_the_bound(suite: SuiteRun) -> None:
+    # Without the bound, each spec would wait for its time limit (here 60 s): its own
+    # thread, blocked in submit(), is the one that would open the gates.
+    summary = suite("samples:WaitsForAFreeWorker", "-m", "FUT-1 or CAN-3",
+                    "--conformance-timeout", "60", "--conformance-time-scale", "0.3")
+    assert set(summary["failed"]) == {"FUT-1", "CAN-3"}
+    output = suite.result.stdout.str()
+    assert "submit() did not return within 3s, blocking the spec's thread" in output
+    assert "in submit\n    self._free.acquire()" in output
+    assert "Timeout" not in output
+
+
 def test_example_that_stalls_the_executor_ends_its_spec_unshrunk(suite: SuiteRun) -> None:
     # Shrinking would try smaller examples that stall too, each costing a whole wait, until
     # the time limit ended the spec with a bare timeout; the spec stops at the first stall.

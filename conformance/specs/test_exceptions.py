@@ -28,6 +28,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from conformance import raisables, tasks
+from conformance.blocking import CallBlocked
 from conformance.harness import PROMPT, Attempt, Conformance, Outcome
 from conformance.profiles import spec_settings
 from conformance.specs import clause, requires, states
@@ -85,6 +86,8 @@ def submit(clause_id: str, executor: Executor, fn: Callable[..., Any], *args: An
     """``executor.submit``, failing the clause if the executor refuses the call."""
     try:
         return executor.submit(fn, *args)
+    except CallBlocked:
+        raise
     except Exception as exc:
         raise AssertionError(
             f"{clause_id}: expected submit() to accept the call, got it raising {show(exc)}"
