@@ -162,9 +162,7 @@ def _helper(pid: int) -> bool:
 def _stat(pid: int) -> tuple[int, int, int]:
     """A process's parent, process group and start time (clock ticks since boot); zeros
     once it is gone."""
-    try:
-        text = (_PROC / str(pid) / "stat").read_text()
-    except OSError:
+    fields = leftovers.stat_fields(pid)
+    if fields is None:
         return 0, 0, 0
-    fields = text[text.rfind(")") + 2:].split()
     return int(fields[1]), int(fields[2]), int(fields[19])

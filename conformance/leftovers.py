@@ -20,7 +20,6 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,10 +145,9 @@ class OrphanWatch:
     died: the pipe closes, and pytest-xdist reports the spec that was running as failed.
     """
 
-    #: The processes below the controller that are not orphans: the ones alive at the
-    #: session's start, and multiprocessing's helpers (``helpers`` gives them).
+    #: The processes below the controller alive at the session's start: not orphans (nor
+    #: are multiprocessing's helpers).
     spared: frozenset[int]
-    helpers: Callable[[], set[int]]
     interval: float = 0.25
     workers: set[int] = field(default_factory=set)
     #: The processes killed, described.
@@ -179,7 +177,7 @@ class OrphanWatch:
                 continue
             # A process seen on two polls in a row: a worker xdist has just started is
             # registered by then.
-            suspects = (children & seen) - workers - self.spared - self.helpers()
+            suspects = (children & seen) - workers - self.spared - multiprocessing_helpers()
             seen = children
             for pid in suspects:
                 for doomed in sorted({pid} | live_descendants(pid)):
@@ -218,15 +216,21 @@ def multiprocessing_helpers() -> set[int]:
     return pids
 
 
-def _stat(pid: int) -> tuple[str, int] | None:
-    """A process's state letter and parent id, or None once it is gone."""
+def stat_fields(pid: int) -> list[str] | None:
+    """The fields of ``/proc/PID/stat`` after the command name, from the state letter on
+    (so field N of proc(5) is at N - 3), or None once the process is gone."""
     try:
         text = (_PROC / str(pid) / "stat").read_text()
     except OSError:
         return None
     # The command name, in parentheses, may hold spaces and parentheses itself.
-    fields = text[text.rfind(")") + 2:].split()
-    return fields[0], int(fields[1])
+    return text[text.rfind(")") + 2:].split()
+
+
+def _stat(pid: int) -> tuple[str, int] | None:
+    """A process's state letter and parent id, or None once it is gone."""
+    fields = stat_fields(pid)
+    return None if fields is None else (fields[0], int(fields[1]))
 
 
 def command_line(pid: int, limit: int = 120) -> str:

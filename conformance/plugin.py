@@ -348,7 +348,7 @@ class Run:
         alive = frozenset(leftovers.live_descendants())
         self.spared = alive - self.made_by_check
         if self.adopts_orphans and session.config.pluginmanager.hasplugin("dsession"):
-            self.orphan_watch = leftovers.OrphanWatch(alive, leftovers.multiprocessing_helpers)
+            self.orphan_watch = leftovers.OrphanWatch(alive)
             self.orphan_watch.start()
 
     @pytest.hookimpl(optionalhook=True)
@@ -385,8 +385,8 @@ class Run:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_protocol(self, item: pytest.Item) -> None:
-        if self.guardian is not None and not hasattr(item.config, "workerinput") \
-                and not item.config.pluginmanager.hasplugin("dsession"):
+        # (An xdist worker has no guardian; the controller's runs no spec.)
+        if self.guardian is not None and not item.config.pluginmanager.hasplugin("dsession"):
             mark = item.get_closest_marker(CLAUSE_MARK)
             self.guardian.spec(item.nodeid, mark.args[0] if mark else "none")
 
@@ -416,20 +416,14 @@ class Run:
                 f"{len(self.killed)} process(es) the executors under test started were still"
                 f" running {self.clock(LEFTOVER_GRACE):g}s after the last spec, and were"
                 " killed (SHD-20 and SHD-21 report a leak on the spec that caused it):")
-            for described in self.killed[:10]:
-                terminalreporter.write_line(f"  {described}")
-            if len(self.killed) > 10:
-                terminalreporter.write_line(f"  and {len(self.killed) - 10} more")
+            _list_processes(terminalreporter, self.killed)
         if self.orphaned:
             terminalreporter.write_sep("=", "conformance: processes of a crashed worker")
             terminalreporter.write_line(
                 f"{len(self.orphaned)} process(es) outlived the pytest-xdist worker that"
                 " started them (through an executor under test) and were killed, so that"
                 " its crash could be reported:")
-            for described in self.orphaned[:10]:
-                terminalreporter.write_line(f"  {described}")
-            if len(self.orphaned) > 10:
-                terminalreporter.write_line(f"  and {len(self.orphaned) - 10} more")
+            _list_processes(terminalreporter, self.orphaned)
         if not self.verdicts.by_implementation:
             return
         terminalreporter.write_sep("=", "conformance: clause verdicts")
@@ -459,6 +453,14 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
         print(clauses.markdown(), end="")
         return 0
     return None
+
+
+def _list_processes(terminalreporter: Any, described: list[str]) -> None:
+    """The first ten processes, one per line, and how many more."""
+    for line in described[:10]:
+        terminalreporter.write_line(f"  {line}")
+    if len(described) > 10:
+        terminalreporter.write_line(f"  and {len(described) - 10} more")
 
 
 def _worker_pid(gateway: Any) -> int | None:
