@@ -143,12 +143,16 @@ def _left_by_the_run(seen: dict[int, int], me: int) -> set[int]:
 
 def _kill(pids: set[int]) -> list[int]:
     """Kill these processes and every process below them; the ones killed."""
+    # A process and its child may both be among those seen: each is killed (and counted)
+    # once.
+    doomed = set(pids)
+    for pid in pids:
+        doomed |= leftovers.live_descendants(pid)
     killed = []
-    for pid in sorted(pids):
-        for doomed in [pid, *sorted(leftovers.live_descendants(pid))]:
-            with suppress(OSError):
-                os.kill(doomed, leftovers.KILL)
-                killed.append(doomed)
+    for pid in sorted(doomed):
+        with suppress(OSError):
+            os.kill(pid, leftovers.KILL)
+            killed.append(pid)
     return killed
 
 

@@ -13,6 +13,7 @@ CASES = [
     ("broken.mapping:ExceptionsAtTheEnd", {"MAP-2"}),
     ("broken.mapping:TimeoutFromNext", {"MAP-12"}),
     ("broken.mapping:DeadlinePerResult", {"MAP-12"}),
+    ("broken.mapping:DeadlineFromFirstNext", {"MAP-12"}),
     ("broken.mapping:ChunksIgnoreTheTimeout", {"MAP-11"}),
     ("broken.mapping:DrawsEveryIterable", {"MAP-3"}),
     ("broken.mapping:SubmitsOnFirstNext", {"MAP-7"}),

@@ -87,6 +87,17 @@ class TimeoutFromNext(ReferenceExecutor):
                         wait=lambda left: left if timeout is None else timeout)
 
 
+class DeadlineFromFirstNext(ReferenceExecutor):
+    """map()'s deadline is set inside its result generator, so it counts from the first
+    next() rather than from the call to map(). Caught by MAP-12."""
+
+    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any],
+            timeout: float | None = None, chunksize: int = 1) -> Iterator[Any]:
+        futures = [self.submit(fn, *args) for args in zip(*iterables)]
+        # _results reads the clock only when the generator first runs.
+        return _results(futures, timeout)
+
+
 class SubmitsOnFirstNext(ReferenceExecutor):
     """map() collects its inputs at once but submits the calls only at the first next().
     Caught by MAP-7."""
