@@ -4,7 +4,9 @@ A spec never sleeps to order events: a call announces that it has started by
 setting an event, and blocks on a gate (another event) until the test opens
 it.  Which objects do that depends on where the calls run:
 
-* in the test's own process (threads): ``threading.Event`` and a list;
+* in the test's own process (threads): ``threading.Event`` and a list (one that
+  hashes, as every other argument a spec passes does: an executor may key on a
+  call's arguments, and a spec must be able to show what it does with them);
 * anywhere else on this host (processes): files in a directory of the run's
   own.  An event is set once the file of its name exists; a log is a file
   that each append adds one line to.  They pickle as their paths, need no
@@ -63,6 +65,13 @@ class FileEvent:
         return f"<FileEvent {'set' if self.is_set() else 'unset'} {self.path}>"
 
 
+class MemoryLog(list):  # type: ignore[type-arg]
+    """A list for calls in the test's own process, hashed by identity, as plain objects
+    are."""
+
+    __hash__ = object.__hash__  # type: ignore[assignment]
+
+
 class FileLog:
     """A list that any process of this host can append to; ``list(log)`` reads it.
 
@@ -112,7 +121,7 @@ class Kit:
     def log(self) -> Any:
         """A list calls can append to; ``list(log)`` reads what they appended."""
         if self.shared_memory:
-            return []
+            return MemoryLog()
         return FileLog(self._path("log"))
 
     def _path(self, kind: str) -> str:

@@ -10,6 +10,8 @@ CASES = [
     ("broken.submit:DropsKeywords", "SUB-2"),
     ("broken.submit:FnNotPositionalOnly", "SUB-3"),
     ("broken.submit:MemoizesCalls", "SUB-4"),
+    ("broken.submit:CoalescesUnfinishedCalls", "SUB-4"),
+    ("broken.submit:CoalescesUnfinishedCalls", "SUB-5"),
     ("broken.submit:TakesOptionKeywords", "SUB-2"),
     ("broken.submit:LabelsCallsByName", "SUB-2"),
     ("broken.submit:RunsEveryCallTwice", "SUB-5"),

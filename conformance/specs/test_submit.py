@@ -26,7 +26,8 @@ def test_submit_returns_a_future(conformance: Conformance) -> None:
     with conformance.executor() as executor:
         future = executor.submit(tasks.identity, 1)
         assert isinstance(future, Future), (
-            f"SUB-1: expected a concurrent.futures.Future, got {type(future).__qualname__}"
+            "SUB-1: expected a concurrent.futures.Future (an instance of that class or of a"
+            f" subclass), got {type(future).__module__}.{type(future).__qualname__}"
         )
 
 
@@ -109,6 +110,49 @@ def test_each_submit_returns_a_new_future(conformance: Conformance) -> None:
         second = executor.submit(tasks.identity, 1)
         assert first is not second, "SUB-4: expected two distinct futures, got the same one"
         assert conformance.result(first) == conformance.result(second) == 1
+
+
+def _identical_unfinished_calls(conformance: Conformance, times: int
+                                ) -> tuple[list[Future[Any]], list[Any], list[Any]]:
+    """Submit one gated call, with the very same arguments, ``times`` times, all before
+    its gate opens (so every earlier one is unfinished); then open the gate. The futures,
+    their results and the runs logged."""
+    log = conformance.log()
+    started, gate = conformance.signal(), conformance.event()
+    bound = conformance.clock(PROMPT * 6)
+    with conformance.executor() as executor:
+        futures = [executor.submit(tasks.gated, started, gate, bound, "same", log)
+                   for _ in range(times)]
+        gate.set()
+        results = [conformance.result(f) for f in futures]
+    return futures, results, list(log)
+
+
+@clause("SUB-4")
+@requires("background")
+def test_identical_unfinished_calls_get_futures_of_their_own(conformance: Conformance
+                                                             ) -> None:
+    """Submitting a call again while the same call (same function, same arguments) is still
+    unfinished gives a new future, not the unfinished one's."""
+    futures, _, _ = _identical_unfinished_calls(conformance, 3)
+    distinct = len({id(future) for future in futures})
+    assert distinct == 3, (
+        "SUB-4: expected three submits of the same call, made while the first was"
+        f" unfinished, to give three futures, got {distinct}"
+    )
+
+
+@clause("SUB-5")
+@requires("background")
+def test_identical_unfinished_calls_each_run(conformance: Conformance) -> None:
+    """Submitting a call again while the same call is still unfinished runs it again: each
+    submit is a call of its own, however alike they are."""
+    _, results, ran = _identical_unfinished_calls(conformance, 3)
+    assert results == ["same"] * 3, f"SUB-5: expected 'same' from each future, got {results!r}"
+    assert ran == ["same"] * 3, (
+        "SUB-5: expected three submits of the same call, made while the first was"
+        f" unfinished, to run three times, got {len(ran)} run(s)"
+    )
 
 
 @reproducible(plain_calls_script)

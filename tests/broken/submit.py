@@ -39,6 +39,30 @@ class MemoizesCalls(ReferenceExecutor):
         return self._seen[key]
 
 
+class CoalescesUnfinishedCalls(ReferenceExecutor):
+    """Hands out the unfinished future of an identical call (same function, same hashable
+    arguments) instead of scheduling another: a cache of calls in flight. Caught by SUB-4
+    and SUB-5."""
+
+    def __init__(self, max_workers: int | None = None) -> None:
+        super().__init__(max_workers)
+        self._in_flight: dict[Any, Future[Any]] = {}
+        self._in_flight_lock = threading.Lock()
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        key = (fn, args, tuple(sorted(kwargs.items())))
+        try:
+            hash(key)
+        except TypeError:
+            return super().submit(fn, *args, **kwargs)
+        with self._in_flight_lock:
+            earlier = self._in_flight.get(key)
+            if earlier is not None and not earlier.done():
+                return earlier
+            future = self._in_flight[key] = super().submit(fn, *args, **kwargs)
+        return future
+
+
 class TakesOptionKeywords(ReferenceExecutor):
     """Takes key= and priority= for itself, as options of submit(). Caught by SUB-2."""
 
