@@ -53,18 +53,19 @@ CLAUSES = [
            " when an earlier shutdown(wait=False) began the shutdown: it does not return"
            " while one of them is unfinished.", SHUTDOWN),
     Clause("SHD-12", AREA, "`with executor as target` binds target to the executor itself.",
-           SHUTDOWN, level="recommended",
-           note="the documentation's examples submit to the target of the with statement"
-                " but do not say what it is; CPython's __enter__ returns the executor"),
+           SHUTDOWN,
+           note="the documentation has the executor used as a context manager, and its"
+                " example of it submits to the target of the with statement; CPython's"
+                " __enter__ returns the executor"),
     Clause("SHD-13", AREA, "Leaving a with block shuts the executor down as"
            " shutdown(wait=True) does: the exit waits for every call submitted in the block"
            " to finish, and submit() afterwards raises RuntimeError.", SHUTDOWN),
     Clause("SHD-14", AREA, "An exception raised in a with block propagates out of the with"
            " statement once the executor has shut down: the exit does not swallow it.",
-           PEP + "#executor", level="recommended",
-           note="the documentation and PEP 3148 say only that leaving the with block calls"
-                " shutdown(wait=True); CPython's __exit__ returns False, so the exception"
-                " propagates"),
+           PEP + "#executor",
+           note="the documentation and PEP 3148 say that leaving the with block shuts the"
+                " executor down as shutdown(wait=True) would, and nothing more; CPython's"
+                " __exit__ returns False, so the exception propagates"),
     Clause("SHD-15", AREA, "At most max_workers calls run at once, however many are submitted"
            " and in whatever order they finish.", THREAD_POOL),
     Clause("SHD-16", AREA, "max_workers calls can run at once: a call submitted while fewer"
