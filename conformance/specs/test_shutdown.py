@@ -148,9 +148,10 @@ def open_once_decided(conformance: Conformance, blocker: Blocked,
 
 
 def shut_at_once(conformance: Conformance, clause_id: str, executor: Executor,
-                 positional: bool = False, **kwargs: Any) -> None:
+                 positional: bool = False, may_raise: bool = False, **kwargs: Any) -> None:
     """shutdown(wait=False, ...), or shutdown(False, ...) when ``positional``: it must
-    return within AT_ONCE seconds, without raising."""
+    return within AT_ONCE seconds, without raising (unless ``may_raise``: a second shutdown
+    that raises breaks SHD-10, whose spec says so, and not necessarily the clause at hand)."""
     bound = conformance.clock(AT_ONCE)
     args: tuple[Any, ...] = (False,) if positional else ()
     if not positional:
@@ -164,7 +165,7 @@ def shut_at_once(conformance: Conformance, clause_id: str, executor: Executor,
             f"{clause_id}: expected {what} to return within {bound:g}s while a call was"
             " blocked, got no return"
         ) from None
-    assert outcome.exception is None, (
+    assert may_raise or outcome.exception is None, (
         f"{clause_id}: expected {what} to return, got {outcome.describe()}"
     )
 
@@ -1458,7 +1459,7 @@ def test_shutdown_without_wait_frees_once_calls_end(conformance: Conformance,
     queued = executor.submit(tasks.identity, "queued")
     shut_at_once(conformance, "SHD-21", executor)
     if then != "nothing":
-        shut_at_once(conformance, "SHD-21", executor, cancel_futures=True)
+        shut_at_once(conformance, "SHD-21", executor, may_raise=True, cancel_futures=True)
     for call in calls:
         call.gate.set()
     got = [conformance.result(call.future) for call in calls]
