@@ -395,7 +395,9 @@ def test_loop_runs_while_the_call_runs(conformance: Conformance) -> None:
             gate.set()
 
         got = _in_loop(conformance, main, "the event loop", when_waiting=ask_the_loop)
-    if not answered:
+    if not answered and got.exception is not None:
+        got_instead = f"the loop's main task ending before the call started: {_told(got)}"
+    elif not answered:
         got_instead = "the call never starting"
     elif answered[0].exception is not None:
         got_instead = (f"no answer within {conformance.clock(PROMPT):g}s"

@@ -7,6 +7,7 @@ fresh, unsubmitted instance of it, driven by hand the way an executor would.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import CancelledError, Future, InvalidStateError, as_completed, wait
 from typing import Any
 
@@ -177,8 +178,12 @@ def test_setting_a_done_future_raises_invalid_state(new_future: Any, first: str,
     else:
         future.cancel()
     before = _outcome(future)
-    with pytest.raises(InvalidStateError):
-        getattr(future, second)(ValueError("second") if second == "set_exception" else "second")
+    done_by = {"result": "set_result()", "exception": "set_exception()"}.get(first, "cancel()")
+    _expect_refusal(
+        "SET-5", f"{second}() on a future done by {done_by}", InvalidStateError,
+        lambda: getattr(future, second)(
+            ValueError("second") if second == "set_exception" else "second"),
+    )
     after = _outcome(future)
     assert after == before, f"SET-5: expected the outcome {before} unchanged, got {after}"
     assert len(calls) == 1, (
@@ -213,8 +218,24 @@ def test_set_running_twice_raises_runtime_error(new_future: Any, before: str) ->
         future.set_exception(LookupError("set before"))
     else:
         future.set_running_or_notify_cancel()
-    with pytest.raises(RuntimeError):
-        future.set_running_or_notify_cancel()
+    _expect_refusal("SET-7", f"set_running_or_notify_cancel() after {before}()", RuntimeError,
+                    future.set_running_or_notify_cancel)
+
+
+def _expect_refusal(clause_id: str, what: str, expected: type[Exception],
+                    call: Callable[[], object]) -> None:
+    """``call()`` must raise ``expected``; fail naming the clause if it does anything else."""
+    try:
+        call()
+    except expected:
+        return
+    except Exception as exc:
+        raise AssertionError(
+            f"{clause_id}: expected {what} to raise {expected.__name__}, got {exc!r}"
+        ) from exc
+    raise AssertionError(
+        f"{clause_id}: expected {what} to raise {expected.__name__}, got it returning"
+    )
 
 
 def _outcome(future: Future[Any]) -> tuple[str, Any]:
