@@ -59,7 +59,8 @@ def _probe(implementation: Implementation, timeout: float) -> dict[str, bool]:
     except Exception as exc:
         raise ProbeFailed(
             f"probing {implementation.name} failed: submit(...).result({timeout:g}) raised"
-            f" {type(exc).__name__}: {exc}"
+            f" {type(exc).__name__}: {exc}; a submitted call runs and its future gives its"
+            " result (SUB-5), and no spec can examine an executor that breaks that"
         ) from exc
     finally:
         try:

@@ -87,13 +87,27 @@ class Outcome:
     def describe(self) -> str:
         """The outcome in a failure message's words."""
         if self.exception is not None:
-            return f"{type(self.exception).__name__}: {self.exception}"
+            return f"{exception_name(type(self.exception))}: {self.exception}"
         return f"the value {self.value!r}"
 
     def value_or_error(self) -> Any:
         """The value, or the exception in a failure message's words: what to compare with
         the values expected, so that a call that raised shows what it raised."""
         return self.value if self.exception is None else self.describe()
+
+
+#: Modules whose exceptions a message names by their bare name: the builtins and the ones
+#: the contract itself names.
+_PLAIN_MODULES = frozenset({"builtins", "concurrent.futures", "concurrent.futures._base",
+                            "asyncio.exceptions"})
+
+
+def exception_name(kind: type[BaseException]) -> str:
+    """An exception class as a message names it: with its module, unless the contract's own
+    (``TimeoutError`` is the builtin one; multiprocessing's is shown as such)."""
+    if kind.__module__ in _PLAIN_MODULES:
+        return kind.__qualname__
+    return f"{kind.__module__}.{kind.__qualname__}"
 
 
 class Attempt:

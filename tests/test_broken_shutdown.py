@@ -58,6 +58,15 @@ def test_broken_executor_fails_its_clause(suite: SuiteRun, executor: str, clause
     assert failing == {clause}, suite.result.stdout.str()
 
 
+def test_a_raising_second_shutdown_fails_its_own_clause_only(suite: SuiteRun) -> None:
+    """The harness shuts each executor down at a spec's end, a second shutdown() after the
+    spec's own: one that raises there breaks SHD-10, not the clauses of the specs that shut
+    the executor down (SHD-3, SHD-13 and SHD-21 do)."""
+    failing = suite.failing("broken.shutdown:SecondShutdownRaises",
+                            "-m", "SHD-3 or SHD-10 or SHD-13 or SHD-21")
+    assert failing == {"SHD-10"}, suite.result.stdout.str()
+
+
 def _running_with(mark: str) -> list[str]:
     """The live processes whose command line holds ``mark``."""
     found = []
