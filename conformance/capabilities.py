@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from conformance import tasks
-from conformance.harness import Attempt
+from conformance.harness import Attempt, Outcome
 from conformance.implementation import CAPABILITIES, PROBED, Implementation, release_within
 
 
@@ -59,7 +59,7 @@ def _probe(implementation: Implementation, timeout: float) -> dict[str, bool]:
     except Exception as exc:
         raise ProbeFailed(
             f"probing {implementation.name} failed: submit(...).result({timeout:g}) raised"
-            f" {type(exc).__name__}: {exc}; a submitted call runs and its future gives its"
+            f" {Outcome(exception=exc).describe()}; a submitted call runs and its future gives its"
             " result (SUB-5), and no spec can examine an executor that breaks that"
         ) from exc
     finally:
@@ -68,7 +68,7 @@ def _probe(implementation: Implementation, timeout: float) -> dict[str, bool]:
         except Exception as exc:
             raise ProbeFailed(
                 f"probing {implementation.name} failed: shutdown(wait=True) raised"
-                f" {type(exc).__name__}: {exc}"
+                f" {Outcome(exception=exc).describe()}"
             ) from exc
     if not finished:
         raise ProbeFailed(

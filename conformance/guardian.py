@@ -143,13 +143,10 @@ def _left_by_the_run(seen: dict[int, int], me: int) -> set[int]:
 
 def _kill(pids: set[int]) -> list[int]:
     """Kill these processes and every process below them; the ones killed."""
+    killed = []
     # A process and its child may both be among those seen: each is killed (and counted)
     # once.
-    doomed = set(pids)
-    for pid in pids:
-        doomed |= leftovers.live_descendants(pid)
-    killed = []
-    for pid in sorted(doomed):
+    for pid in sorted(leftovers.process_trees(pids)):
         with suppress(OSError):
             os.kill(pid, leftovers.KILL)
             killed.append(pid)

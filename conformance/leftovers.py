@@ -20,6 +20,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +71,17 @@ def live_descendants(root: int | None = None) -> set[int]:
         if root is not None:
             return set()
         return {p.pid for p in multiprocessing.active_children() if p.pid is not None}
+    return _below([os.getpid() if root is None else root])
+
+
+def process_trees(pids: Iterable[int]) -> set[int]:
+    """These processes and every live process below any of them (one look at /proc)."""
+    roots = set(pids)
+    return roots | (_below(roots) if _PROC.is_dir() else set())
+
+
+def _below(roots: Iterable[int]) -> set[int]:
+    """The live processes below any of ``roots``, from /proc."""
     children: dict[int, list[int]] = {}
     for entry in listdir(_PROC):
         if not entry.isdigit():
@@ -78,7 +90,7 @@ def live_descendants(root: int | None = None) -> set[int]:
         if stat is not None and stat[0] != "Z":
             children.setdefault(stat[1], []).append(int(entry))
     found: set[int] = set()
-    below = [os.getpid() if root is None else root]
+    below = list(roots)
     while below:
         for child in children.get(below.pop(), []):
             if child not in found:
@@ -179,11 +191,10 @@ class OrphanWatch:
             # registered by then.
             suspects = (children & seen) - workers - self.spared - multiprocessing_helpers()
             seen = children
-            for pid in suspects:
-                for doomed in sorted({pid} | live_descendants(pid)):
-                    self.killed.append(f"{doomed} ({command_line(doomed)})")
-                    with suppress(OSError):
-                        os.kill(doomed, KILL)
+            for doomed in sorted(process_trees(suspects)):
+                self.killed.append(f"{doomed} ({command_line(doomed)})")
+                with suppress(OSError):
+                    os.kill(doomed, KILL)
             killed |= suspects
             # Adopted, so no one else waits for them: reap them, or they stay zombies.
             for pid in list(killed):

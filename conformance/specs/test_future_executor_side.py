@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from conformance import tasks
-from conformance.harness import PROMPT, Attempt, Conformance
+from conformance.harness import PROMPT, Attempt, Conformance, Outcome
 from conformance.report import NOT_APPLICABLE
 from conformance.specs import clause, requires
 
@@ -226,16 +226,14 @@ def _expect_refusal(clause_id: str, what: str, expected: type[Exception],
                     call: Callable[[], object]) -> None:
     """``call()`` must raise ``expected``; fail naming the clause if it does anything else."""
     try:
-        call()
+        got = Outcome(value=call())
     except expected:
         return
     except Exception as exc:
-        raise AssertionError(
-            f"{clause_id}: expected {what} to raise {expected.__name__}, got {exc!r}"
-        ) from exc
+        got = Outcome(exception=exc)
     raise AssertionError(
-        f"{clause_id}: expected {what} to raise {expected.__name__}, got it returning"
-    )
+        f"{clause_id}: expected {what} to raise {expected.__name__}, got {got.describe()}"
+    ) from got.exception
 
 
 def _outcome(future: Future[Any]) -> tuple[str, Any]:
